@@ -1,0 +1,113 @@
+"""Turns the plugin's MkDocs options into core settings, with errors that name the option."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .loader import parse_time, text_of
+from .model import Component, Group, Severity
+from .settings import DEFAULT_SEVERITIES, Policies, Settings
+
+
+class SettingsError(ValueError):
+    """A plugin option that cannot be used; the message says which and how to fix it."""
+
+
+def settings_from_options(
+    options: Any, config_dir: Path, default_locale: str, directory_urls: bool
+) -> Settings:
+    """Core settings from the validated `statuskit` plugin options of mkdocs.yml."""
+    locale = options.locale or default_locale
+    try:
+        zone = ZoneInfo(options.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(
+            f"statuskit: timezone {options.timezone!r} is unknown; use an IANA name like "
+            "'Asia/Seoul' or 'UTC'"
+        ) from None
+    components = []
+    seen: set[str] = set()
+    for position, item in enumerate(options.components):
+        if item.id in seen:
+            raise SettingsError(f"statuskit: component id {item.id!r} is declared twice")
+        seen.add(item.id)
+        start = None
+        if isinstance(item.start_date, date):
+            start = item.start_date
+        elif item.start_date:
+            try:
+                start = date.fromisoformat(item.start_date)
+            except ValueError:
+                raise SettingsError(
+                    f"statuskit: component {item.id!r} start_date {item.start_date!r} "
+                    "is not a date like 2025-01-31"
+                ) from None
+        components.append(
+            Component(
+                id=item.id,
+                name=text_of(item.name, locale),
+                description=text_of(item.description, locale) if item.description else None,
+                group=item.group,
+                position=position,
+                showcase=item.showcase,
+                only_show_if_degraded=item.only_show_if_degraded,
+                start_date=start,
+            )
+        )
+    groups = [
+        Group(
+            g.id,
+            text_of(g.name, locale),
+            text_of(g.description, locale) if g.description else None,
+            n,
+        )
+        for n, g in enumerate(options.groups)
+    ]
+    group_ids = {g.id for g in groups}
+    for component in components:
+        if component.group and component.group not in group_ids:
+            raise SettingsError(
+                f"statuskit: component {component.id!r} names group {component.group!r}, "
+                "which is not declared under `groups`"
+            )
+    severities = [
+        Severity(s.id, text_of(s.name, locale), s.color, s.impact) for s in options.severities
+    ] or list(DEFAULT_SEVERITIES)
+    now = None
+    if options.now:
+        try:
+            now = parse_time(
+                options.now if isinstance(options.now, str) else options.now.isoformat(),
+                0,
+                "statuskit: now",
+            )
+        except ValueError as exc:
+            raise SettingsError(str(exc)) from None
+    p = options.policies
+    policies = Policies(
+        first_notice_minutes=p.first_notice_minutes or None,
+        responsible_required_for=tuple(p.responsible_required_for),
+        scope_required_for=tuple(p.scope_required_for),
+        stale_update_minutes=p.stale_update_minutes or None,
+        future_tolerance_minutes=p.future_tolerance_minutes,
+        missing_translation=p.missing_translation,
+        as_errors=p.as_errors,
+    )
+    return Settings(
+        incidents_dir=(config_dir / options.incidents_dir).resolve(),
+        components=components,
+        groups=groups,
+        severities=severities,
+        timezone=zone,
+        locale=locale,
+        locales=list(options.locales),
+        now=now,
+        page_size=max(1, options.page_size),
+        uptime_days=max(1, options.uptime_days),
+        home_history_days=max(1, options.home_history_days),
+        directory_urls=directory_urls,
+        policies=policies,
+    )

@@ -1,0 +1,250 @@
+"""Checks that need the site's settings: references, time order and communication policies."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timedelta
+
+from .model import INCIDENT_STATUSES, MAINTENANCE_STATUSES, Incident, Text
+from .problems import Problem, display_path
+from .settings import Settings
+
+
+def check_incidents(
+    incidents: Iterable[Incident], settings: Settings, now: datetime
+) -> list[Problem]:
+    """Every problem across all incidents, including ids used twice."""
+    problems: list[Problem] = []
+    seen: dict[str, Incident] = {}
+    for incident in incidents:
+        problems.extend(check_incident(incident, settings, now))
+        other = seen.get(incident.id)
+        if other is not None:
+            problems.append(
+                _p(
+                    incident,
+                    incident.line_of("id"),
+                    f"id {incident.id!r} is already used by {display_path(other.path)}",
+                    "give one of them another `id:` or file name",
+                )
+            )
+        else:
+            seen[incident.id] = incident
+    return problems
+
+
+def _p(incident: Incident, line: int, message: str, hint: str, level: str = "error") -> Problem:
+    return Problem(display_path(incident.path), line, message, hint, level)
+
+
+def _suggest(value: str, options: Iterable[str]) -> str:
+    options = list(options)
+    close = difflib.get_close_matches(value, options, n=1)
+    if close:
+        return f"did you mean {close[0]!r}?"
+    return f"use one of: {', '.join(options)}" if options else "declare it in mkdocs.yml"
+
+
+def check_incident(incident: Incident, settings: Settings, now: datetime) -> Iterator[Problem]:
+    """Problems of one incident, errors and policy warnings alike."""
+    yield from _check_references(incident, settings)
+    yield from _check_times(incident, settings, now)
+    yield from _check_texts(incident, settings)
+    yield from _check_policies(incident, settings, now)
+
+
+def _check_references(incident: Incident, settings: Settings) -> Iterator[Problem]:
+    severity_ids = [s.id for s in settings.severities]
+    if not incident.is_maintenance and not incident.severity:
+        yield _p(incident, 1, "an incident needs a severity", f"add `severity:` ({_suggest('', severity_ids)})")
+    elif incident.severity and incident.severity not in severity_ids:
+        yield _p(
+            incident,
+            incident.line_of("severity"),
+            f"unknown severity {incident.severity!r}",
+            _suggest(incident.severity, severity_ids),
+        )
+    component_ids = [c.id for c in settings.components]
+    for component in incident.components:
+        if settings.component(component) is None:
+            yield _p(
+                incident,
+                incident.line_of("components"),
+                f"unknown component {component!r}",
+                _suggest(component, component_ids),
+            )
+    allowed = MAINTENANCE_STATUSES if incident.is_maintenance else INCIDENT_STATUSES
+    for update in incident.updates:
+        if update.status not in allowed:
+            yield _p(
+                incident,
+                update.line,
+                f"status {update.status!r} is not used for a {incident.kind}",
+                _suggest(update.status, allowed),
+            )
+        for component in update.components:
+            if settings.component(component) is None:
+                yield _p(
+                    incident,
+                    update.line,
+                    f"unknown component {component!r} in update {update.number + 1}",
+                    _suggest(component, component_ids),
+                )
+
+
+def _check_times(incident: Incident, settings: Settings, now: datetime) -> Iterator[Problem]:
+    tolerance = timedelta(minutes=settings.policies.future_tolerance_minutes)
+    if incident.is_maintenance:
+        if incident.scheduled_for is None or incident.scheduled_until is None:
+            yield _p(
+                incident,
+                1,
+                "a maintenance needs `scheduled_for` and `scheduled_until`",
+                "add both times of the window, with their UTC offset",
+            )
+        elif incident.scheduled_until <= incident.scheduled_for:
+            yield _p(
+                incident,
+                incident.line_of("scheduled_until"),
+                "scheduled_until is not after scheduled_for",
+                "the window must end after it starts",
+            )
+    elif incident.started_at is None:
+        yield _p(incident, 1, "an incident needs `started_at`", "add when the problem began")
+    start = incident.started_at
+    if start and start > now + tolerance:
+        yield _p(
+            incident, incident.line_of("started_at"), "started_at is in the future", "check the date"
+        )
+    if start and incident.detected_at and incident.detected_at < start:
+        yield _p(
+            incident,
+            incident.line_of("detected_at"),
+            "detected_at is before started_at",
+            "a problem is detected after it starts; check both times",
+        )
+    previous = None
+    for update in incident.updates:
+        if update.at > now + tolerance:
+            yield _p(
+                incident,
+                update.line,
+                f"update {update.number + 1} is dated in the future ({update.at.isoformat()})",
+                "check the date and the UTC offset",
+            )
+        if previous is not None and update.at < previous.at:
+            yield _p(
+                incident,
+                update.line,
+                f"update {update.number + 1} ({update.at.isoformat()}) is older than "
+                f"the update before it ({previous.at.isoformat()})",
+                "keep updates oldest first; append new ones at the end",
+            )
+        if start and not incident.is_maintenance and update.at < start:
+            yield _p(
+                incident,
+                update.line,
+                f"update {update.number + 1} is before the incident started",
+                "check started_at and the update time",
+            )
+        previous = update
+    closing = "completed" if incident.is_maintenance else "resolved"
+    closing_updates = [u for u in incident.updates if u.status == closing]
+    if incident.resolved_at is not None:
+        if not closing_updates:
+            yield _p(
+                incident,
+                incident.line_of("resolved_at"),
+                f"resolved_at is set but no update has status {closing!r}",
+                f"append an update with `status: {closing}` telling customers it is fixed",
+            )
+        if start and incident.resolved_at < start:
+            yield _p(
+                incident,
+                incident.line_of("resolved_at"),
+                "resolved_at is before started_at",
+                "check both times",
+            )
+
+
+def _check_texts(incident: Incident, settings: Settings) -> Iterator[Problem]:
+    known = set(settings.locales)
+    texts: list[tuple[int, Text | None]] = [
+        (incident.line_of("title"), incident.title),
+        (incident.line_of("workaround"), incident.workaround),
+        (incident.line_of("scope"), incident.scope),
+        (1, incident.body),
+    ]
+    texts += [(u.line, u.body) for u in incident.updates]
+    if incident.responsible:
+        line = incident.line_of("responsible")
+        texts += [(line, incident.responsible.name), (line, incident.responsible.role)]
+    level = settings.policies.missing_translation
+    for line, text in texts:
+        if text is None:
+            continue
+        for locale in text.values:
+            if locale not in known:
+                yield _p(
+                    incident,
+                    line,
+                    f"unknown locale {locale!r}",
+                    _suggest(locale, sorted(known)) + " (or add it to the site's locales)",
+                )
+        if level in ("warning", "error") and text:
+            missing = [loc for loc in settings.locales if loc not in text.values]
+            if missing:
+                yield _p(
+                    incident,
+                    line,
+                    f"no translation for {', '.join(missing)}",
+                    "add the text for each locale, or it shows in the default locale",
+                    level,
+                )
+
+
+def _check_policies(incident: Incident, settings: Settings, now: datetime) -> Iterator[Problem]:
+    policies = settings.policies
+    level = "error" if policies.as_errors else "warning"
+    if incident.is_maintenance or not incident.updates:
+        return
+    first = incident.updates[0]
+    noticed = incident.detected_at or incident.started_at
+    limit = policies.first_notice_minutes
+    if limit is not None and noticed and first.at - noticed > timedelta(minutes=limit):
+        minutes = int((first.at - noticed).total_seconds() // 60)
+        yield _p(
+            incident,
+            first.line,
+            f"the first public notice came {minutes} minutes after detection "
+            f"(policy: within {limit})",
+            "post a first, provisional notice sooner next time; the record stays as it happened",
+            level,
+        )
+    if incident.severity in policies.responsible_required_for and incident.responsible is None:
+        yield _p(
+            incident,
+            1,
+            f"a {incident.severity} incident needs a named responsible person",
+            "add `responsible: {name: ..., role: ...}`",
+            level,
+        )
+    if incident.severity in policies.scope_required_for and not incident.scope:
+        yield _p(
+            incident,
+            1,
+            f"a {incident.severity} incident should state its scope",
+            "add `scope:` naming the affected features, regions or customers",
+            level,
+        )
+    stale = policies.stale_update_minutes
+    last = incident.updates[-1]
+    if stale and last.status != "resolved" and now - last.at > timedelta(minutes=stale):
+        yield _p(
+            incident,
+            last.line,
+            f"the incident is open and its last update is older than {stale} minutes",
+            "post an update, even if nothing changed",
+            level,
+        )

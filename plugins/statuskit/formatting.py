@@ -1,0 +1,77 @@
+"""Dates, times and durations written for readers in one locale and one time zone."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from babel import Locale
+from babel.dates import format_date, format_skeleton, format_time, format_timedelta
+from babel.numbers import format_decimal
+
+
+@dataclass(frozen=True)
+class TimeText:
+    """A moment for templates: machine-readable ISO and localized text with its offset."""
+
+    iso: str
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Formatter:
+    """Formats for one locale and zone; every shown time carries its UTC offset."""
+
+    def __init__(self, locale: str, zone: ZoneInfo) -> None:
+        self.locale = Locale.parse(locale.replace("-", "_"))
+        self.zone = zone
+
+    def offset(self, moment: datetime) -> str:
+        raw = moment.astimezone(self.zone).strftime("%z")
+        return f"UTC{raw[:3]}:{raw[3:]}"
+
+    def time(self, moment: datetime) -> TimeText:
+        local = moment.astimezone(self.zone)
+        day = format_date(local, "medium", locale=self.locale)
+        clock = format_time(local, "short", tzinfo=self.zone, locale=self.locale)
+        text = str(self.locale.datetime_formats["medium"]).replace("{1}", day).replace("{0}", clock)
+        return TimeText(local.isoformat(), f"{text} ({self.offset(local)})")
+
+    def day(self, value: date) -> str:
+        return format_date(value, "medium", locale=self.locale)
+
+    def month(self, value: date) -> str:
+        return format_skeleton("yMMMM", datetime(value.year, value.month, 1), locale=self.locale)
+
+    def duration(self, value: timedelta) -> str:
+        """Hours and minutes, never rounded to a vague 'about 2 hours'."""
+        minutes = max(0, int(value.total_seconds() // 60))
+        days, rest = divmod(minutes, 1440)
+        hours, mins = divmod(rest, 60)
+        parts = []
+        for amount, unit in ((days, "day"), (hours, "hour"), (mins, "minute")):
+            if amount:
+                parts.append(
+                    format_timedelta(
+                        timedelta(**{f"{unit}s": amount}),
+                        threshold=1000,
+                        granularity=unit,
+                        locale=self.locale,
+                    )
+                )
+        if not parts:
+            return format_timedelta(timedelta(minutes=0), granularity="minute", locale=self.locale)
+        return " ".join(parts[:2])
+
+    def percent(self, value: float) -> str:
+        return format_decimal(value, format="#,##0.00", locale=self.locale) + "%"
+
+    def language_name(self, code: str) -> str:
+        try:
+            name = Locale.parse(code.replace("-", "_")).get_display_name(self.locale)
+        except (ValueError, LookupError):
+            return code
+        return name or code

@@ -1,0 +1,473 @@
+"""The pages of a status site and what each shows, resolved for one locale; no site generator needed."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from markupsafe import Markup
+
+from .formatting import Formatter, TimeText
+from .i18n import Catalog
+from .markup import MarkdownRenderer
+from .model import Component, Localized, Text, Update
+from .settings import Settings
+from .status import DayStatus, IncidentState, SiteState
+
+STATUS_ICONS = {
+    "operational": "material/check-circle",
+    "degraded_performance": "material/speedometer-slow",
+    "partial_outage": "material/alert",
+    "major_outage": "material/close-circle",
+    "under_maintenance": "material/wrench",
+    "investigating": "material/magnify",
+    "identified": "material/target",
+    "monitoring": "material/eye",
+    "resolved": "material/check-circle",
+    "scheduled": "material/calendar-clock",
+    "in_progress": "material/wrench",
+    "verifying": "material/eye",
+    "completed": "material/check-circle",
+    "none": "material/check-circle",
+    "minor": "material/alert",
+    "major": "material/alert",
+    "critical": "material/close-circle",
+    "maintenance": "material/wrench",
+}
+
+
+def page_url(src_uri: str, directory_urls: bool) -> str:
+    """The URL MkDocs gives a markdown source path, relative to the site root."""
+    stem = src_uri.removesuffix(".md")
+    if stem == "index" or stem.endswith("/index"):
+        return stem.removesuffix("index")
+    return f"{stem}/" if directory_urls else f"{stem}.html"
+
+
+def incident_src(incident_id: str) -> str:
+    return f"incidents/{incident_id}.md"
+
+
+def paged_src(base: str, number: int) -> str:
+    """Page 1 at the base, later pages under `page/N`."""
+    if number == 1:
+        return f"{base}/index.md" if base else "index.md"
+    return f"{base}/page/{number}.md"
+
+
+@dataclass(frozen=True)
+class Badge:
+    """A status shown by icon and words, and coloured only as a third cue."""
+
+    id: str
+    label: str
+    icon: str
+
+
+@dataclass(frozen=True)
+class SeverityView:
+    id: str
+    label: str
+    color: str
+
+
+@dataclass
+class UpdateView:
+    at: TimeText
+    status: Badge
+    body: Markup
+    lang: str
+    fallback: bool
+    provisional: bool
+    changes: list[str]
+
+
+@dataclass
+class IncidentSummary:
+    """What lists of incidents show about one; built once, shared by every list."""
+
+    id: str
+    url: str
+    kind: str
+    kind_label: str
+    title: Localized
+    severity: SeverityView | None
+    status: Badge
+    is_open: bool
+    start: TimeText
+    end: TimeText | None
+    duration: str
+    components: list[str]
+    latest: UpdateView | None
+    month: date
+
+
+@dataclass
+class IncidentView:
+    summary: IncidentSummary
+    category: str
+    detected: TimeText | None
+    window: tuple[TimeText, TimeText] | None
+    components: list[tuple[str, Badge]]
+    regions: list[str]
+    scope: Localized | None
+    workaround: Localized | None
+    responsible: tuple[Localized, Localized] | None
+    updates: list[UpdateView]
+    body_lang: str
+    body_fallback: bool
+
+
+@dataclass
+class Bar:
+    status: str
+    label: str
+
+
+@dataclass
+class ComponentView:
+    id: str
+    name: Localized
+    description: Localized | None
+    status: Badge
+    url: str
+    uptime: str | None
+    bars: list[Bar]
+    visible: bool
+
+
+@dataclass
+class GroupView:
+    name: Localized | None
+    description: Localized | None
+    components: list[ComponentView]
+
+
+@dataclass
+class DayView:
+    label: str
+    incidents: list[IncidentSummary]
+
+
+@dataclass
+class MonthView:
+    label: str
+    anchor: str
+    incidents: list[IncidentSummary]
+
+
+@dataclass
+class Pager:
+    number: int
+    count: int
+    newer: str | None
+    older: str | None
+
+
+@dataclass
+class PageSpec:
+    """One generated page: where it goes, which template shows it and what it needs."""
+
+    src_uri: str
+    url: str
+    title: str
+    template: str
+    markdown: str = ""
+    view: dict[str, Any] = field(default_factory=dict)
+    in_nav: bool = False
+    lang: str = ""
+
+
+@dataclass
+class SitePlan:
+    pages: list[PageSpec]
+    state: SiteState
+    catalog: Catalog
+    formatter: Formatter
+
+
+class PagePlanner:
+    """Builds every page's view once; each page's work stays bounded, however long the history."""
+
+    def __init__(self, settings: Settings, state: SiteState, locale: str) -> None:
+        self.settings = settings
+        self.state = state
+        self.locale = locale
+        self.t = Catalog(locale)
+        self.fmt = Formatter(locale, settings.timezone)
+        self.markdown = MarkdownRenderer()
+        self._summaries: dict[str, IncidentSummary] = {}
+
+    # Small pieces -----------------------------------------------------------------------
+
+    def text(self, value: Text) -> Localized:
+        return value.get(self.locale, self.settings.locale)
+
+    def url(self, src_uri: str) -> str:
+        return page_url(src_uri, self.settings.directory_urls)
+
+    def badge(self, status: str, prefix: str) -> Badge:
+        return Badge(status, self.t(f"{prefix}.{status}"), STATUS_ICONS.get(status, "material/help-circle"))
+
+    def component_name(self, component_id: str) -> str:
+        component = self.settings.component(component_id)
+        return self.text(component.name).text if component else component_id
+
+    def update_view(self, update: Update) -> UpdateView:
+        body = self.text(update.body)
+        return UpdateView(
+            at=self.fmt.time(update.at),
+            status=self.badge(update.status, "incident_status"),
+            body=self.markdown.html(body.text),
+            lang=body.lang,
+            fallback=body.fallback,
+            provisional=update.provisional,
+            changes=[
+                self.t(
+                    "incident.changes",
+                    component=self.component_name(c),
+                    status=self.t(f"status.{i}"),
+                )
+                for c, i in update.components.items()
+            ],
+        )
+
+    def summary(self, state: IncidentState) -> IncidentSummary:
+        cached = self._summaries.get(state.incident.id)
+        if cached is not None:
+            return cached
+        incident = state.incident
+        severity = self.settings.severity(incident.severity)
+        end = state.resolved_at
+        if incident.is_maintenance and incident.scheduled_until and not end:
+            end = incident.scheduled_until
+        summary = IncidentSummary(
+            id=incident.id,
+            url=self.url(incident_src(incident.id)),
+            kind=incident.kind,
+            kind_label=self.t(f"kind.{incident.kind}"),
+            title=self.text(incident.title),
+            severity=(
+                SeverityView(severity.id, self.text(severity.name).text, severity.color)
+                if severity
+                else None
+            ),
+            status=self.badge(state.status, "incident_status"),
+            is_open=state.is_open,
+            start=self.fmt.time(state.start),
+            end=self.fmt.time(end) if end else None,
+            duration=self.fmt.duration(state.duration(self.state.now)),
+            components=[self.component_name(c) for c in incident.components],
+            latest=self.update_view(incident.updates[-1]) if incident.updates else None,
+            month=state.start.astimezone(self.settings.timezone).date().replace(day=1),
+        )
+        self._summaries[incident.id] = summary
+        return summary
+
+    # Pages ------------------------------------------------------------------------------
+
+    def plan(self) -> SitePlan:
+        closed = self.state.closed()
+        pages = [self.home_page(closed)]
+        pages += [self.incident_page(s) for s in self.state.incidents.values()]
+        pages += self.history_pages(closed)
+        pages += self.component_pages()
+        return SitePlan(pages, self.state, self.t, self.fmt)
+
+    def incident_page(self, state: IncidentState) -> PageSpec:
+        incident = state.incident
+        summary = self.summary(state)
+        body = self.text(incident.body)
+        window = None
+        if incident.is_maintenance and incident.scheduled_for and incident.scheduled_until:
+            window = (self.fmt.time(incident.scheduled_for), self.fmt.time(incident.scheduled_until))
+        responsible = None
+        if incident.responsible:
+            responsible = (self.text(incident.responsible.name), self.text(incident.responsible.role))
+        affected = dict(incident.components)
+        for update in incident.updates:
+            for component, impact in update.components.items():
+                affected.setdefault(component, impact)
+        components = [
+            (
+                self.component_name(c),
+                self.badge(state.impacts.get(c, "operational"), "status"),
+            )
+            for c in affected
+        ]
+        view = IncidentView(
+            summary=summary,
+            category=self.t(f"category.{incident.category}"),
+            detected=self.fmt.time(incident.detected_at) if incident.detected_at else None,
+            window=window,
+            components=components,
+            regions=incident.regions,
+            scope=self.text(incident.scope) if incident.scope else None,
+            workaround=self.text(incident.workaround) if incident.workaround else None,
+            responsible=responsible,
+            updates=[self.update_view(u) for u in reversed(incident.updates)],
+            body_lang=body.lang,
+            body_fallback=body.fallback and bool(body.text.strip()),
+        )
+        return PageSpec(
+            src_uri=incident_src(incident.id),
+            url=summary.url,
+            title=summary.title.text,
+            template="statuskit/incident.html",
+            markdown=body.text,
+            view={"incident": view},
+            lang=summary.title.lang,
+        )
+
+    def home_page(self, closed: Sequence[IncidentState]) -> PageSpec:
+        today = self.state.now.astimezone(self.settings.timezone).date()
+        days_back = self.settings.home_history_days
+        recent: dict[date, list[IncidentSummary]] = {
+            today - timedelta(days=n): [] for n in range(days_back)
+        }
+        for state in closed:
+            day = state.start.astimezone(self.settings.timezone).date()
+            if day < today - timedelta(days=days_back - 1):
+                break
+            if day in recent:
+                recent[day].append(self.summary(state))
+        view = {
+            "indicator": self.badge(self.state.indicator, "indicator"),
+            "groups": self.groups(),
+            "active": [self.summary(s) for s in self.state.open_incidents()],
+            "maintenance": [self.summary(s) for s in self.state.maintenance()],
+            "recent": [DayView(self.fmt.day(d), items) for d, items in recent.items()],
+            "recent_days": days_back,
+            "as_of": self.fmt.time(self.state.now),
+            "history_url": self.url(paged_src("history", 1)),
+            "uptime_days": self.settings.uptime_days,
+        }
+        return PageSpec(
+            src_uri="index.md",
+            url="",
+            title=self.t("home.title"),
+            template="statuskit/home.html",
+            view=view,
+            in_nav=True,
+        )
+
+    def groups(self) -> list[GroupView]:
+        components = sorted(self.settings.components, key=lambda c: (c.position, c.id))
+        views: list[GroupView] = []
+        ungrouped = [self.component_view(c) for c in components if not c.group]
+        if ungrouped:
+            views.append(GroupView(None, None, ungrouped))
+        for group in sorted(self.settings.groups, key=lambda g: (g.position, g.id)):
+            members = [self.component_view(c) for c in components if c.group == group.id]
+            if members:
+                views.append(
+                    GroupView(
+                        self.text(group.name),
+                        self.text(group.description) if group.description else None,
+                        members,
+                    )
+                )
+        return views
+
+    def component_view(self, component: Component) -> ComponentView:
+        status = self.state.component_status.get(component.id, "operational")
+        percent = self.state.uptime_percent(component.id)
+        return ComponentView(
+            id=component.id,
+            name=self.text(component.name),
+            description=self.text(component.description) if component.description else None,
+            status=self.badge(status, "status"),
+            url=self.url(paged_src(f"components/{component.id}", 1)),
+            uptime=(
+                self.t(
+                    "uptime.summary",
+                    percent=self.fmt.percent(percent),
+                    days=self.settings.uptime_days,
+                )
+                if percent is not None
+                else None
+            ),
+            bars=[self.bar(d) for d in self.state.uptime_days.get(component.id, [])],
+            visible=not component.only_show_if_degraded or status != "operational",
+        )
+
+    def bar(self, day: DayStatus) -> Bar:
+        status = day.status if day.tracked else "no_data"
+        label = self.t("uptime.no_data") if not day.tracked else self.t(f"status.{day.status}")
+        return Bar(status, self.t("uptime.day", date=self.fmt.day(day.day), status=label))
+
+    def _paginate(
+        self, base: str, items: Sequence[IncidentState], title: str, template: str, extra: dict[str, Any]
+    ) -> list[PageSpec]:
+        size = self.settings.page_size
+        count = max(1, -(-len(items) // size))
+        pages = []
+        for number in range(1, count + 1):
+            chunk = [self.summary(s) for s in items[(number - 1) * size : number * size]]
+            months: list[MonthView] = []
+            for summary in chunk:
+                if not months or months[-1].anchor != summary.month.strftime("%Y-%m"):
+                    months.append(
+                        MonthView(self.fmt.month(summary.month), summary.month.strftime("%Y-%m"), [])
+                    )
+                months[-1].incidents.append(summary)
+            pager = Pager(
+                number,
+                count,
+                self.url(paged_src(base, number - 1)) if number > 1 else None,
+                self.url(paged_src(base, number + 1)) if number < count else None,
+            )
+            page_title = title if number == 1 else f"{title} ({self.t('history.page', page=number, pages=count)})"
+            pages.append(
+                PageSpec(
+                    src_uri=paged_src(base, number),
+                    url=self.url(paged_src(base, number)),
+                    title=page_title,
+                    template=template,
+                    view={"months": months, "pager": pager, **extra},
+                    in_nav=number == 1 and base == "history",
+                )
+            )
+        return pages
+
+    def history_pages(self, closed: Sequence[IncidentState]) -> list[PageSpec]:
+        size = self.settings.page_size
+        index: dict[str, tuple[str, str]] = {}
+        for position, state in enumerate(closed):
+            month = state.start.astimezone(self.settings.timezone).date().replace(day=1)
+            key = month.strftime("%Y-%m")
+            if key not in index:
+                target = self.url(paged_src("history", position // size + 1))
+                index[key] = (self.fmt.month(month), f"{target}#{key}")
+        return self._paginate(
+            "history",
+            closed,
+            self.t("history.title"),
+            "statuskit/history.html",
+            {"month_index": list(index.values())},
+        )
+
+    def component_pages(self) -> list[PageSpec]:
+        by_component: dict[str, list[IncidentState]] = {c.id: [] for c in self.settings.components}
+        for state in self.state.incidents.values():
+            touched = set(state.incident.components)
+            for update in state.incident.updates:
+                touched.update(update.components)
+            for component in touched:
+                if component in by_component:
+                    by_component[component].append(state)
+        pages: list[PageSpec] = []
+        for component in self.settings.components:
+            items = sorted(by_component[component.id], key=lambda s: (s.start, s.incident.id), reverse=True)
+            view = self.component_view(component)
+            pages += self._paginate(
+                f"components/{component.id}",
+                items,
+                self.t("component.title", name=view.name.text),
+                "statuskit/component.html",
+                {"component": view, "home_url": ""},
+            )
+        return pages
+

@@ -1,0 +1,128 @@
+"""The MkDocs life cycle of statuskit: a thin adapter that hands every decision to the core."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.livereload import LiveReloadServer
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
+
+from .adapter import SettingsError, settings_from_options
+from .config import StatuskitConfig
+from .pages import PageSpec, SitePlan
+from .problems import ValidationFailed
+from .site import Site, load_site
+
+log = get_plugin_logger(__name__)
+
+CSS_URI = "assets/statuskit/statuskit.css"
+
+
+class StatuskitPlugin(BasePlugin[StatuskitConfig]):
+    """Generates the status pages from incident files as virtual files."""
+
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self._reset()
+
+    def _reset(self) -> None:
+        self.site: Site | None = None
+        self.plan: SitePlan | None = None
+        self.pages: dict[str, PageSpec] = {}
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        self._reset()
+        if not self.config.enabled:
+            return None
+        theme_language = str(config.theme.get("language") or "en")
+        try:
+            self.settings = settings_from_options(
+                self.config,
+                Path(config.config_file_path or ".").parent,
+                theme_language,
+                config.use_directory_urls,
+            )
+        except SettingsError as exc:
+            raise PluginError(str(exc)) from None
+        templates = str(resources.files("statuskit").joinpath("templates"))
+        if templates not in config.theme.dirs:
+            config.theme.dirs.append(templates)
+        if CSS_URI not in config.extra_css:
+            config.extra_css.append(CSS_URI)
+        return config
+
+    @event_priority(100)
+    def on_pre_build(self, config: MkDocsConfig) -> None:
+        """Validate before MkDocs cleans the site folder, so a bad file leaves the old site."""
+        if not self.config.enabled:
+            return
+        try:
+            self.site = load_site(self.settings)
+        except ValidationFailed as exc:
+            for problem in exc.problems:
+                if not problem.is_error:
+                    log.warning(str(problem))
+            raise PluginError(str(exc)) from None
+        for problem in self.site.warnings:
+            log.warning(str(problem))
+        self.plan = self.site.plan()
+        self.pages = {p.src_uri: p for p in self.plan.pages}
+
+    def on_files(self, files: Files, config: MkDocsConfig) -> Files | None:
+        if not self.config.enabled or self.plan is None:
+            return None
+        for spec in self.plan.pages:
+            if files.get_file_from_path(spec.src_uri) is not None:
+                raise PluginError(
+                    f"statuskit: {config.docs_dir}/{spec.src_uri} would be replaced by the "
+                    "generated status page; rename or remove it"
+                )
+            files.append(
+                File.generated(
+                    config,
+                    spec.src_uri,
+                    content=_markdown(spec),
+                    inclusion=InclusionLevel.INCLUDED if spec.in_nav else InclusionLevel.NOT_IN_NAV,
+                )
+            )
+        css = resources.files("statuskit").joinpath("assets/statuskit.css").read_text("utf-8")
+        files.append(File.generated(config, CSS_URI, content=css))
+        return files
+
+    def on_page_context(
+        self, context: dict[str, Any], page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> dict[str, Any] | None:
+        spec = self.pages.get(page.file.src_uri)
+        if spec is None or self.plan is None:
+            return None
+        context["statuskit"] = spec.view
+        context["t"] = self.plan.catalog
+        context["formatter"] = self.plan.formatter
+        return context
+
+    def on_serve(
+        self, server: LiveReloadServer, config: MkDocsConfig, builder: Any
+    ) -> LiveReloadServer | None:
+        if self.config.enabled:
+            server.watch(str(self.settings.incidents_dir))
+        return server
+
+    def on_post_build(self, config: MkDocsConfig) -> None:
+        self._reset()
+
+
+def _markdown(spec: PageSpec) -> str:
+    """The generated page's source: front matter choosing the template, then the body."""
+    meta = yaml.safe_dump(
+        {"template": spec.template, "title": spec.title}, allow_unicode=True, sort_keys=False
+    )
+    return f"---\n{meta}---\n\n{spec.markdown}"

@@ -1,0 +1,45 @@
+"""Problems found in incident files, reported all at once as `path:line: what; what to do`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong in one file, with the line and the fix."""
+
+    path: str
+    line: int
+    message: str
+    hint: str = ""
+    level: str = "error"
+
+    def __str__(self) -> str:
+        text = f"{self.path}:{self.line}: {self.message}"
+        return f"{text}; {self.hint}" if self.hint else text
+
+    @property
+    def is_error(self) -> bool:
+        return self.level == "error"
+
+
+class ValidationFailed(Exception):
+    """Raised when incident files have errors; carries every problem found."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = sorted(problems)
+        errors = [p for p in self.problems if p.is_error]
+        lines = "\n".join(str(p) for p in errors)
+        super().__init__(f"{len(errors)} error(s) in incident files:\n{lines}")
+
+
+def display_path(path: Path, root: Path | None = None) -> str:
+    """A path as the author knows it: relative to the project when possible."""
+    base = root or Path.cwd()
+    try:
+        return str(path.resolve().relative_to(base.resolve()))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,66 @@
+"""Site settings the core needs, independent of the site generator that supplies them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from .model import Component, Group, Severity, Text
+
+DEFAULT_SEVERITIES = (
+    Severity("critical", Text({"en": "Critical", "ko": "심각", "ja": "重大"}), "red", "critical"),
+    Severity("major", Text({"en": "Major", "ko": "주요", "ja": "重要"}), "orange", "major"),
+    Severity("minor", Text({"en": "Minor", "ko": "경미", "ja": "軽微"}), "blue", "minor"),
+    Severity("notice", Text({"en": "Notice", "ko": "공지", "ja": "お知らせ"}), "green", "none"),
+)
+
+
+@dataclass(frozen=True)
+class Policies:
+    """Communication practices checked on every incident; each can be turned off."""
+
+    first_notice_minutes: int | None = 60
+    responsible_required_for: tuple[str, ...] = ("critical", "major")
+    scope_required_for: tuple[str, ...] = ()
+    stale_update_minutes: int | None = None
+    future_tolerance_minutes: int = 10
+    missing_translation: str = "ignore"
+    as_errors: bool = False
+
+
+@dataclass
+class Settings:
+    """Everything the core reads from the site's configuration."""
+
+    incidents_dir: Path
+    components: list[Component]
+    groups: list[Group] = field(default_factory=list)
+    severities: list[Severity] = field(default_factory=lambda: list(DEFAULT_SEVERITIES))
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
+    locale: str = "en"
+    locales: list[str] = field(default_factory=list)
+    now: datetime | None = None
+    page_size: int = 20
+    uptime_days: int = 90
+    home_history_days: int = 7
+    directory_urls: bool = True
+    policies: Policies = field(default_factory=Policies)
+
+    def __post_init__(self) -> None:
+        if not self.locales:
+            self.locales = [self.locale]
+        elif self.locale not in self.locales:
+            self.locales.insert(0, self.locale)
+
+    def component(self, component_id: str) -> Component | None:
+        return self._components_by_id.get(component_id)
+
+    def severity(self, severity_id: str) -> Severity | None:
+        return next((s for s in self.severities if s.id == severity_id), None)
+
+    @cached_property
+    def _components_by_id(self) -> dict[str, Component]:
+        return {c.id: c for c in self.components}
