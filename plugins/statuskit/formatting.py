@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -52,7 +53,12 @@ class Formatter:
         days, rest = divmod(minutes, 1440)
         hours, mins = divmod(rest, 60)
         parts = []
-        for amount, unit in ((days, "day"), (hours, "hour"), (mins, "minute")):
+        units: tuple[tuple[int, Literal["day", "hour", "minute"]], ...] = (
+            (days, "day"),
+            (hours, "hour"),
+            (mins, "minute"),
+        )
+        for amount, unit in units:
             if amount:
                 parts.append(
                     format_timedelta(

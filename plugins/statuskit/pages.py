@@ -1,4 +1,4 @@
-"""The pages of a status site and what each shows, resolved for one locale; no site generator needed."""
+"""The pages of a status site and what each shows, resolved for one locale."""
 
 from __future__ import annotations
 
@@ -209,7 +209,9 @@ class PagePlanner:
         return page_url(src_uri, self.settings.directory_urls)
 
     def badge(self, status: str, prefix: str) -> Badge:
-        return Badge(status, self.t(f"{prefix}.{status}"), STATUS_ICONS.get(status, "material/help-circle"))
+        return Badge(
+            status, self.t(f"{prefix}.{status}"), STATUS_ICONS.get(status, "material/help-circle")
+        )
 
     def component_name(self, component_id: str) -> str:
         component = self.settings.component(component_id)
@@ -282,10 +284,16 @@ class PagePlanner:
         body = self.text(incident.body)
         window = None
         if incident.is_maintenance and incident.scheduled_for and incident.scheduled_until:
-            window = (self.fmt.time(incident.scheduled_for), self.fmt.time(incident.scheduled_until))
+            window = (
+                self.fmt.time(incident.scheduled_for),
+                self.fmt.time(incident.scheduled_until),
+            )
         responsible = None
         if incident.responsible:
-            responsible = (self.text(incident.responsible.name), self.text(incident.responsible.role))
+            responsible = (
+                self.text(incident.responsible.name),
+                self.text(incident.responsible.role),
+            )
         affected = dict(incident.components)
         for update in incident.updates:
             for component, impact in update.components.items():
@@ -399,7 +407,12 @@ class PagePlanner:
         return Bar(status, self.t("uptime.day", date=self.fmt.day(day.day), status=label))
 
     def _paginate(
-        self, base: str, items: Sequence[IncidentState], title: str, template: str, extra: dict[str, Any]
+        self,
+        base: str,
+        items: Sequence[IncidentState],
+        title: str,
+        template: str,
+        extra: dict[str, Any],
     ) -> list[PageSpec]:
         size = self.settings.page_size
         count = max(1, -(-len(items) // size))
@@ -410,7 +423,9 @@ class PagePlanner:
             for summary in chunk:
                 if not months or months[-1].anchor != summary.month.strftime("%Y-%m"):
                     months.append(
-                        MonthView(self.fmt.month(summary.month), summary.month.strftime("%Y-%m"), [])
+                        MonthView(
+                            self.fmt.month(summary.month), summary.month.strftime("%Y-%m"), []
+                        )
                     )
                 months[-1].incidents.append(summary)
             pager = Pager(
@@ -419,7 +434,11 @@ class PagePlanner:
                 self.url(paged_src(base, number - 1)) if number > 1 else None,
                 self.url(paged_src(base, number + 1)) if number < count else None,
             )
-            page_title = title if number == 1 else f"{title} ({self.t('history.page', page=number, pages=count)})"
+            page_title = (
+                title
+                if number == 1
+                else f"{title} ({self.t('history.page', page=number, pages=count)})"
+            )
             pages.append(
                 PageSpec(
                     src_uri=paged_src(base, number),
@@ -455,12 +474,14 @@ class PagePlanner:
             touched = set(state.incident.components)
             for update in state.incident.updates:
                 touched.update(update.components)
-            for component in touched:
-                if component in by_component:
-                    by_component[component].append(state)
+            for touched_id in touched:
+                if touched_id in by_component:
+                    by_component[touched_id].append(state)
         pages: list[PageSpec] = []
         for component in self.settings.components:
-            items = sorted(by_component[component.id], key=lambda s: (s.start, s.incident.id), reverse=True)
+            items = sorted(
+                by_component[component.id], key=lambda s: (s.start, s.incident.id), reverse=True
+            )
             view = self.component_view(component)
             pages += self._paginate(
                 f"components/{component.id}",
@@ -470,4 +491,3 @@ class PagePlanner:
                 {"component": view, "home_url": ""},
             )
         return pages
-

@@ -14,6 +14,7 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.utils.templates import TemplateContext
 
 from .adapter import SettingsError, settings_from_options
 from .config import StatuskitConfig
@@ -99,14 +100,14 @@ class StatuskitPlugin(BasePlugin[StatuskitConfig]):
         return files
 
     def on_page_context(
-        self, context: dict[str, Any], page: Page, config: MkDocsConfig, nav: Navigation
-    ) -> dict[str, Any] | None:
+        self, context: TemplateContext, /, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> TemplateContext | None:
         spec = self.pages.get(page.file.src_uri)
         if spec is None or self.plan is None:
             return None
-        context["statuskit"] = spec.view
-        context["t"] = self.plan.catalog
-        context["formatter"] = self.plan.formatter
+        context["statuskit"] = spec.view  # type: ignore[typeddict-unknown-key]
+        context["t"] = self.plan.catalog  # type: ignore[typeddict-unknown-key]
+        context["formatter"] = self.plan.formatter  # type: ignore[typeddict-unknown-key]
         return context
 
     def on_serve(

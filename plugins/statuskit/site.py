@@ -33,7 +33,9 @@ def build_time(settings: Settings) -> datetime:
     return settings.now or datetime.now(UTC)
 
 
-def validate(settings: Settings, now: datetime | None = None) -> tuple[list[Incident], list[Problem]]:
+def validate(
+    settings: Settings, now: datetime | None = None
+) -> tuple[list[Incident], list[Problem]]:
     """All incidents that could be read and every problem, errors and warnings."""
     moment = now or build_time(settings)
     result = load_incidents(settings.incidents_dir, settings.locale)

@@ -120,7 +120,10 @@ def derive_incident(incident: Incident, settings: Settings, now: datetime) -> In
         if status == "completed":
             resolved_at = resolved_at or end
         impact = "maintenance"
-        impacts = {c: i if i != "operational" else "under_maintenance" for c, i in incident.components.items()}
+        impacts = {
+            c: i if i != "operational" else "under_maintenance"
+            for c, i in incident.components.items()
+        }
         segments = [Segment(c, start, end, i) for c, i in impacts.items()] if start and end else []
         current = impacts if is_open else {}
     else:
@@ -174,7 +177,9 @@ def _incident_segments(
     for update in incident.updates:
         for component, impact in update.components.items():
             if component in impacts and impacts[component] != impact:
-                segments.append(Segment(component, opened[component], update.at, impacts[component]))
+                segments.append(
+                    Segment(component, opened[component], update.at, impacts[component])
+                )
             if component not in impacts or impacts[component] != impact:
                 impacts[component] = impact
                 opened[component] = max(update.at, start)
@@ -208,7 +213,9 @@ def derive(incidents: list[Incident], settings: Settings, now: datetime) -> Site
     return site
 
 
-def uptime(states: Iterable[IncidentState], settings: Settings, now: datetime) -> dict[str, list[DayStatus]]:
+def uptime(
+    states: Iterable[IncidentState], settings: Settings, now: datetime
+) -> dict[str, list[DayStatus]]:
     """Per component, the last N local days, each with its worst status and weighted downtime."""
     zone = settings.timezone
     today = now.astimezone(zone).date()

@@ -1,0 +1,313 @@
+"""The `statuskit` command: validate incident files and post updates without hand-editing YAML."""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import click
+
+from .editing import EditError, NewIncident, append_update, incident_path, render_new
+from .i18n import Catalog
+from .loader import load_incidents, parse_time
+from .model import CATEGORIES, IMPACTS, INCIDENT_STATUSES, KINDS, MAINTENANCE_STATUSES
+from .problems import Problem, display_path
+from .settings import Settings
+from .site import build_time, validate
+
+config_option = click.option(
+    "-f",
+    "--config-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("mkdocs.yml"),
+    show_default=True,
+    help="The site's mkdocs.yml, where components and the time zone are declared.",
+)
+
+
+def load_settings(config_file: Path) -> Settings:
+    """Settings from mkdocs.yml, read through MkDocs so options behave as in a build."""
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import ConfigurationError
+
+    from .adapter import SettingsError, settings_from_options
+
+    if not config_file.is_file():
+        raise click.ClickException(
+            f"{config_file}: no such file; run statuskit in the site's folder or pass -f mkdocs.yml"
+        )
+    try:
+        config = load_config(str(config_file))
+    except ConfigurationError as exc:
+        raise click.ClickException(f"{config_file}: {exc}") from None
+    plugin = config.plugins.get("statuskit")
+    if plugin is None:
+        raise click.ClickException(
+            f"{config_file}: the statuskit plugin is not enabled; add `- statuskit` under `plugins`"
+        )
+    try:
+        return settings_from_options(
+            plugin.config,
+            config_file.resolve().parent,
+            str(config.theme.get("language") or "en"),
+            config.use_directory_urls,
+        )
+    except SettingsError as exc:
+        raise click.ClickException(f"{config_file}: {exc}") from None
+
+
+def parse_components(values: tuple[str, ...], settings: Settings) -> dict[str, str]:
+    """`id=impact` pairs from the command line, checked against mkdocs.yml."""
+    result: dict[str, str] = {}
+    for value in values:
+        component, _, impact = value.partition("=")
+        impact = impact or "major_outage"
+        if settings.component(component) is None:
+            known = ", ".join(c.id for c in settings.components)
+            raise click.BadParameter(f"unknown component {component!r}; declared: {known}")
+        if impact not in (*IMPACTS, "operational"):
+            raise click.BadParameter(
+                f"unknown impact {impact!r}; use one of: operational, {', '.join(IMPACTS)}"
+            )
+        result[component] = impact
+    return result
+
+
+def parse_when(value: str | None, settings: Settings) -> datetime:
+    """A given time (with offset) or now, in the site's time zone."""
+    if value:
+        try:
+            return parse_time(value, 0, "--at").astimezone(settings.timezone)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc)) from None
+    return build_time(settings).astimezone(settings.timezone).replace(microsecond=0)
+
+
+def find_incident(settings: Settings, incident_id: str) -> Path:
+    """The file of an incident by its id, or by its file name."""
+    result = load_incidents(settings.incidents_dir, settings.locale)
+    for incident in result.incidents:
+        if incident.id == incident_id or incident.path.stem == incident_id:
+            return incident.path
+    matches = [
+        p
+        for p in settings.incidents_dir.rglob(f"{incident_id}.*")
+        if p.suffix in (".md", ".yml", ".yaml")
+    ]
+    if len(matches) == 1:
+        return matches[0]
+    raise click.ClickException(
+        f"no incident with id {incident_id!r} under {display_path(settings.incidents_dir)}; "
+        "the id is the file name without .md, or its `id:`"
+    )
+
+
+def report(problems: list[Problem], output: str, strict: bool) -> int:
+    """Print problems in the chosen format; returns the exit code."""
+    for problem in problems:
+        if output == "github":
+            kind = "error" if problem.is_error or strict else "warning"
+            message = str(problem).split(": ", 1)[1].replace("%", "%25").replace("\n", "%0A")
+            click.echo(f"::{kind} file={problem.path},line={problem.line}::{message}")
+        else:
+            click.echo(f"{problem}" if problem.is_error else f"{problem} (warning)")
+    errors = sum(p.is_error for p in problems)
+    warnings = len(problems) - errors
+    failed = errors > 0 or (strict and warnings > 0)
+    return 1 if failed else 0
+
+
+@click.group()
+@click.version_option(package_name="statuskit")
+def main() -> None:
+    """Status pages and postmortems from incident files kept in git."""
+
+
+@main.command("validate")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@config_option
+@click.option("--strict", is_flag=True, help="Fail on warnings (policy checks) too.")
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["text", "github"]),
+    default="text",
+    show_default=True,
+    help="`github` prints workflow annotations on the offending lines.",
+)
+def validate_command(paths: tuple[Path, ...], config_file: Path, strict: bool, output: str) -> None:
+    """Check incident files; report every problem as path:line: what; what to do.
+
+    PATHS limits the report to those files or folders (all of them are still read,
+    so ids used twice are found).
+    """
+    settings = load_settings(config_file)
+    incidents, problems = validate(settings)
+    if paths:
+        wanted = [p.resolve() for p in paths]
+        problems = [
+            p
+            for p in problems
+            if any(
+                Path(p.path).resolve() == w or w in Path(p.path).resolve().parents for w in wanted
+            )
+        ]
+    code = report(problems, output, strict)
+    errors = sum(p.is_error for p in problems)
+    click.echo(
+        f"{len(incidents)} incident file(s) read: {errors} error(s), "
+        f"{len(problems) - errors} warning(s).",
+        err=True,
+    )
+    sys.exit(code)
+
+
+@main.command("new")
+@click.argument("title")
+@config_option
+@click.option("--kind", type=click.Choice(KINDS), default="incident", show_default=True)
+@click.option("--severity", default="major", show_default=True, help="A severity id of the site.")
+@click.option("--category", type=click.Choice(CATEGORIES), default="technical", show_default=True)
+@click.option(
+    "--component",
+    "-c",
+    "components",
+    multiple=True,
+    help="Affected component as id=impact (impact defaults to major_outage). Repeatable.",
+)
+@click.option("--slug", help="File name part after the date; defaults to the title's slug.")
+@click.option("--message", "-m", help="Text of the first update.")
+@click.option("--at", help="Time of the first update (ISO 8601 with offset); defaults to now.")
+@click.option("--start", help="Maintenance: window start (ISO 8601 with offset).")
+@click.option("--end", help="Maintenance: window end (ISO 8601 with offset).")
+def new_command(
+    title: str,
+    config_file: Path,
+    kind: str,
+    severity: str,
+    category: str,
+    components: tuple[str, ...],
+    slug: str | None,
+    message: str | None,
+    at: str | None,
+    start: str | None,
+    end: str | None,
+) -> None:
+    """Create an incident file with a first update, ready to commit."""
+    settings = load_settings(config_file)
+    if kind == "incident" and settings.severity(severity) is None:
+        known = ", ".join(s.id for s in settings.severities)
+        raise click.BadParameter(f"unknown severity {severity!r}; use one of: {known}")
+    when = parse_when(at, settings)
+    impacts = parse_components(components, settings)
+    t = Catalog(settings.locale)
+    scheduled_for = scheduled_until = None
+    if kind == "maintenance":
+        scheduled_for = parse_when(start, settings) if start else when + timedelta(days=7)
+        scheduled_until = parse_when(end, settings) if end else scheduled_for + timedelta(hours=2)
+        impacts = {c: "under_maintenance" if i == "major_outage" else i for c, i in impacts.items()}
+    path = incident_path(settings.incidents_dir, when, title, slug)
+    if path.exists():
+        raise click.ClickException(f"{display_path(path)} exists already; pass another --slug")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    status = "investigating" if kind == "incident" else "scheduled"
+    path.write_text(
+        render_new(
+            NewIncident(
+                title=title,
+                kind=kind,
+                severity=severity,
+                category=category,
+                components=impacts,
+                at=when,
+                status=status,
+                message=message or t(f"message.{status}"),
+                scheduled_for=scheduled_for,
+                scheduled_until=scheduled_until,
+            )
+        ),
+        encoding="utf-8",
+    )
+    click.echo(display_path(path))
+
+
+def _post(
+    config_file: Path,
+    incident_id: str,
+    status: str | None,
+    message: str | None,
+    components: tuple[str, ...],
+    provisional: bool,
+    at: str | None,
+    closing: bool,
+) -> None:
+    settings = load_settings(config_file)
+    path = find_incident(settings, incident_id)
+    result = load_incidents(path.parent, settings.locale)
+    incident = next((i for i in result.incidents if i.path == path), None)
+    kind = incident.kind if incident else "incident"
+    allowed = MAINTENANCE_STATUSES if kind == "maintenance" else INCIDENT_STATUSES
+    if closing:
+        status = allowed[-1]
+    assert status is not None
+    if status not in allowed:
+        raise click.BadParameter(
+            f"status {status!r} is not used for a {kind}; use one of: {', '.join(allowed)}"
+        )
+    when = parse_when(at, settings)
+    if incident and incident.updates and when < incident.updates[-1].at:
+        raise click.BadParameter(
+            f"{when.isoformat()} is before the last update "
+            f"({incident.updates[-1].at.isoformat()}); updates are kept oldest first"
+        )
+    text = message or Catalog(settings.locale)(f"message.{status}")
+    try:
+        append_update(path, when, status, text, parse_components(components, settings), provisional)
+    except EditError as exc:
+        raise click.ClickException(str(exc)) from None
+    _, problems = validate(settings)
+    mine = [p for p in problems if Path(p.path).resolve() == path.resolve()]
+    code = report(mine, "text", strict=False)
+    click.echo(f"{display_path(path)}: update posted ({status} at {when.isoformat()})", err=True)
+    if code:
+        sys.exit(code)
+
+
+@main.command("update")
+@click.argument("incident_id", metavar="ID")
+@config_option
+@click.option("--status", "-s", required=True, help="The new status, e.g. identified.")
+@click.option("--message", "-m", required=True, help="What customers should know now.")
+@click.option("--component", "-c", "components", multiple=True, help="Changed impact as id=impact.")
+@click.option("--provisional", is_flag=True, help="Mark the update as not yet confirmed.")
+@click.option("--at", help="Time of the update (ISO 8601 with offset); defaults to now.")
+def update_command(
+    incident_id: str,
+    config_file: Path,
+    status: str,
+    message: str,
+    components: tuple[str, ...],
+    provisional: bool,
+    at: str | None,
+) -> None:
+    """Append an update to an incident, leaving the rest of its file untouched."""
+    _post(config_file, incident_id, status, message, components, provisional, at, closing=False)
+
+
+@main.command("resolve")
+@click.argument("incident_id", metavar="ID")
+@config_option
+@click.option("--message", "-m", help="Closing message; a standard one by default.")
+@click.option("--at", help="Time of resolution (ISO 8601 with offset); defaults to now.")
+def resolve_command(
+    incident_id: str, config_file: Path, message: str | None, at: str | None
+) -> None:
+    """Close an incident (or complete a maintenance) with a final update."""
+    _post(config_file, incident_id, None, message, (), False, at, closing=True)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

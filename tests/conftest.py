@@ -1,0 +1,143 @@
+"""Fixtures that build real MkDocs sites from small incident trees in temporary folders."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+
+os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+
+DEFAULT_PLUGIN: dict[str, Any] = {
+    "timezone": "Asia/Seoul",
+    "now": "2026-03-15T12:00:00+09:00",
+    "locales": ["en", "ko"],
+    "groups": [{"id": "core", "name": "Core services"}],
+    "components": [
+        {"id": "api", "name": "API", "group": "core"},
+        {"id": "payments", "name": {"en": "Payments", "ko": "결제"}, "group": "core"},
+        {"id": "web", "name": {"en": "Website", "ko": "웹사이트"}},
+    ],
+}
+
+
+@dataclass
+class SiteProject:
+    """A throwaway statuskit project: write incidents, build, read pages back."""
+
+    root: Path
+
+    @property
+    def incidents(self) -> Path:
+        return self.root / "incidents"
+
+    @property
+    def site(self) -> Path:
+        return self.root / "site"
+
+    def write(self, relative: str, text: str) -> Path:
+        path = self.incidents / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+        return path
+
+    def configure(self, **plugin: Any) -> None:
+        options = {**DEFAULT_PLUGIN, **plugin}
+        config = {
+            "site_name": "Example Status",
+            "site_url": "https://status.example.com/",
+            "docs_dir": "docs",
+            "theme": {"name": "material", "font": False},
+            "plugins": [{"statuskit": options}],
+        }
+        (self.root / "mkdocs.yml").write_text(yaml.safe_dump(config, allow_unicode=True))
+
+    def build(self, strict: bool = False) -> None:
+        config = load_config(str(self.root / "mkdocs.yml"), strict=strict)
+        config.plugins.on_startup(command="build", dirty=False)
+        try:
+            build(config)
+        finally:
+            config.plugins.on_shutdown()
+
+    def page(self, url_path: str) -> BeautifulSoup:
+        path = (
+            self.site / url_path / "index.html"
+            if not url_path.endswith(".html")
+            else self.site / url_path
+        )
+        return BeautifulSoup(path.read_text("utf-8"), "html.parser")
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> SiteProject:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "incidents").mkdir()
+    proj = SiteProject(tmp_path)
+    proj.configure()
+    return proj
+
+
+@pytest.fixture
+def chdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[Path], None]:
+    def go(path: Path) -> None:
+        monkeypatch.chdir(path)
+
+    return go
+
+
+RESOLVED_INCIDENT = """
+---
+title:
+  en: Payments failing after a deploy
+  ko: 배포 후 결제 실패
+kind: incident
+severity: major
+category: technical
+components:
+  payments: major_outage
+regions: [kr]
+started_at: 2026-03-14T09:02:00+09:00
+detected_at: 2026-03-14T09:04:00+09:00
+responsible:
+  name: Kim Minji
+  role: {en: CTO, ko: 최고기술책임자}
+updates:
+  - at: 2026-03-14T09:08:00+09:00
+    status: investigating
+    provisional: true
+    body: We are investigating failed card payments.
+  - at: 2026-03-14T09:12:00+09:00
+    status: resolved
+    body: The deploy was rolled back; payments work again.
+    components: {payments: operational}
+---
+A web deploy at 09:00 broke the payment form. We rolled it back in ten minutes.
+"""
+
+OPEN_INCIDENT = """
+---
+title: API responses are slow
+kind: incident
+severity: minor
+components:
+  api: degraded_performance
+started_at: 2026-03-15T11:00:00+09:00
+updates:
+  - at: 2026-03-15T11:10:00+09:00
+    status: investigating
+    body: Some API calls take several seconds.
+---
+"""
