@@ -43,3 +43,206 @@ def test_status_is_shown_by_text_and_icon(project: SiteProject) -> None:
     for badge in project.page("").select(".sk-badge"):
         assert badge.select_one("svg") is not None
         assert badge.select_one(".sk-badge__label").get_text(strip=True)
+
+
+def _resolved(n: int, day: int, component: str = "api") -> str:
+    return f"""
+---
+title: Incident number {n}
+kind: incident
+severity: minor
+components: {{{component}: partial_outage}}
+started_at: 2026-{(day // 28) + 1:02d}-{(day % 28) + 1:02d}T10:00:00+09:00
+updates:
+  - at: 2026-{(day // 28) + 1:02d}-{(day % 28) + 1:02d}T10:05:00+09:00
+    status: investigating
+    body: Looking into incident {n}.
+  - at: 2026-{(day // 28) + 1:02d}-{(day % 28) + 1:02d}T11:00:00+09:00
+    status: resolved
+    body: Incident {n} is fixed.
+---
+"""
+
+
+def test_history_is_paginated_by_month_newest_first(project: SiteProject) -> None:
+    project.configure(page_size=4)
+    for n in range(10):
+        project.write(f"i{n}.md", _resolved(n, day=n * 6))
+    project.build(strict=True)
+    first = project.page("history")
+    titles = [a.get_text() for a in first.select(".sk-incident__title a")]
+    assert titles == [f"Incident number {n}" for n in (9, 8, 7, 6)]
+    assert "Page 1 of 3" in first.select_one(".sk-pager").get_text()
+    months = [h.get_text() for h in first.select(".sk-month h2")]
+    assert months == ["February 2026"]
+    older = first.select_one('.sk-pager a[rel="next"]')["href"]
+    assert older == "page/2/"
+    last = project.page("history/page/3")
+    assert [a.get_text() for a in last.select(".sk-incident__title a")] == [
+        "Incident number 1",
+        "Incident number 0",
+    ]
+    assert last.select_one('.sk-pager a[rel="next"]') is None
+    index = [a["href"] for a in first.select(".sk-month-index a")]
+    assert index == ["#2026-02", "page/2/#2026-01"]
+
+
+def test_component_page_lists_only_its_incidents(project: SiteProject) -> None:
+    project.write("a.md", _resolved(1, day=10, component="api"))
+    project.write("b.md", _resolved(2, day=11, component="web"))
+    project.build(strict=True)
+    api = project.page("components/api")
+    assert [a.get_text() for a in api.select(".sk-incident__title a")] == ["Incident number 1"]
+    web = project.page("components/web")
+    assert [a.get_text() for a in web.select(".sk-incident__title a")] == ["Incident number 2"]
+    assert project.page("components/payments").select(".sk-incident") == []
+
+
+def test_incident_pages_stay_out_of_navigation_and_docs_folder(project: SiteProject) -> None:
+    project.write("a.md", _resolved(1, day=10))
+    project.build(strict=True)
+    nav_links = [a.get("href") for a in project.page("").select(".md-nav--primary a")]
+    assert not any("incidents/" in (href or "") for href in nav_links)
+    assert any("history/" in (href or "") for href in nav_links)
+    assert list((project.root / "docs").iterdir()) == []
+    assert (project.site / "incidents" / "a" / "index.html").is_file()
+
+
+MAINTENANCE = """
+---
+title: Database upgrade
+kind: maintenance
+components: {{api: under_maintenance}}
+scheduled_for: {start}
+scheduled_until: {end}
+updates:
+  - at: 2026-03-01T10:00:00+09:00
+    status: scheduled
+    body: We will upgrade the database.
+---
+"""
+
+
+def test_upcoming_maintenance_is_listed_and_leaves_status_alone(project: SiteProject) -> None:
+    project.write(
+        "m.md",
+        MAINTENANCE.format(start="2026-03-20T02:00:00+09:00", end="2026-03-20T04:00:00+09:00"),
+    )
+    project.build(strict=True)
+    home = project.page("")
+    section = home.select_one("#sk-maintenance").find_parent("section")
+    assert "Database upgrade" in section.get_text()
+    assert "Scheduled" in section.get_text()
+    assert "Operational" in home.select_one('[data-component="api"]').get_text()
+    assert "All systems operational" in home.select_one(".sk-banner").get_text()
+
+
+def test_maintenance_in_its_window_is_in_progress_without_a_commit(project: SiteProject) -> None:
+    project.write(
+        "m.md",
+        MAINTENANCE.format(start="2026-03-15T11:00:00+09:00", end="2026-03-15T13:00:00+09:00"),
+    )
+    project.build(strict=True)
+    home = project.page("")
+    assert "Under maintenance" in home.select_one('[data-component="api"]').get_text()
+    assert "Service under maintenance" in home.select_one(".sk-banner").get_text()
+    assert "In progress" in home.select_one("#sk-maintenance").find_parent("section").get_text()
+
+
+def test_finished_maintenance_moves_to_history(project: SiteProject) -> None:
+    project.write(
+        "m.md",
+        MAINTENANCE.format(start="2026-03-10T02:00:00+09:00", end="2026-03-10T04:00:00+09:00"),
+    )
+    project.build(strict=True)
+    assert project.page("").select_one("#sk-maintenance") is None
+    history = project.page("history")
+    assert "Database upgrade" in history.get_text()
+    assert "Completed" in history.select_one(".sk-incident").get_text()
+
+
+def test_uptime_bars_have_text_alternatives(project: SiteProject) -> None:
+    project.write("a.md", _resolved(1, day=70))  # 2026-03-15, within the window
+    project.build(strict=True)
+    api = project.page("").select_one('[data-component="api"]')
+    svg = api.select_one("svg.sk-uptime")
+    assert svg["role"] == "img"
+    assert "uptime over the past 90 days" in svg["aria-label"]
+    bars = svg.select("rect")
+    assert len(bars) == 90
+    assert bars[-1]["class"] == ["sk-bar", "sk-bar--partial_outage"]
+    assert bars[-1].select_one("title").get_text() == "Mar 15, 2026: Partial outage"
+    assert bars[0].select_one("title").get_text() == "Dec 16, 2025: Operational"
+    # 55 minutes at 30% weight over 90 days.
+    assert "99.99%" in svg["aria-label"]
+
+
+def test_worst_impact_wins_and_updates_change_impacts(project: SiteProject) -> None:
+    project.write(
+        "a.md",
+        """
+        ---
+        title: Two problems
+        kind: incident
+        severity: minor
+        components: {api: major_outage, web: partial_outage}
+        started_at: 2026-03-15T10:00:00+09:00
+        updates:
+          - at: 2026-03-15T10:05:00+09:00
+            status: investigating
+            body: Investigating.
+          - at: 2026-03-15T10:30:00+09:00
+            status: monitoring
+            body: The API recovered; the website is slow.
+            components: {api: operational, web: degraded_performance}
+        ---
+        """,
+    )
+    project.write(
+        "b.md",
+        """
+        ---
+        title: Website errors
+        kind: incident
+        severity: minor
+        components: {web: partial_outage}
+        started_at: 2026-03-15T11:00:00+09:00
+        updates:
+          - at: 2026-03-15T11:05:00+09:00
+            status: investigating
+            body: Some pages fail.
+        ---
+        """,
+    )
+    project.build(strict=True)
+    home = project.page("")
+    assert "Operational" in home.select_one('[data-component="api"]').get_text()
+    assert "Partial outage" in home.select_one('[data-component="web"]').get_text()
+
+
+def test_localized_component_names_and_fallback_notice(project: SiteProject) -> None:
+    project.configure(locale="ko")
+    project.write(
+        "a.md",
+        """
+        ---
+        title: {en: Slow API, ko: API 지연}
+        kind: incident
+        severity: minor
+        components: {payments: degraded_performance}
+        started_at: 2026-03-15T10:00:00+09:00
+        updates:
+          - at: 2026-03-15T10:05:00+09:00
+            status: investigating
+            body: {en: Only in English for now.}
+        ---
+        """,
+    )
+    project.build()
+    page = project.page("incidents/a")
+    assert page.select_one("h1").get_text() == "API 지연"
+    assert page.select_one("h1")["lang"] == "ko"
+    body = page.select_one(".sk-update__body")
+    assert body["lang"] == "en"
+    assert "아직 번역되지 않아" in page.select_one(".sk-fallback").get_text()
+    assert "결제" in page.select_one(".sk-affected").get_text()
