@@ -201,3 +201,12 @@ def test_missing_config_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.Mon
     result = CliRunner().invoke(main, ["validate"])
     assert result.exit_code != 0
     assert "mkdocs.yml: no such file" in result.output
+
+
+def test_schema_command_prints_the_shipped_schema(runner: CliRunner) -> None:
+    import json
+
+    result = runner.invoke(main, ["schema"])
+    assert result.exit_code == 0
+    schema = json.loads(result.output)
+    assert schema["properties"]["kind"]["enum"] == ["incident", "maintenance"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from datetime import datetime, timedelta
@@ -11,7 +12,7 @@ import click
 
 from .editing import EditError, NewIncident, append_update, incident_path, render_new
 from .i18n import Catalog
-from .loader import load_incidents, parse_time
+from .loader import incident_schema, load_incidents, parse_time
 from .model import CATEGORIES, IMPACTS, INCIDENT_STATUSES, KINDS, MAINTENANCE_STATUSES
 from .problems import Problem, display_path
 from .settings import Settings
@@ -163,6 +164,12 @@ def validate_command(paths: tuple[Path, ...], config_file: Path, strict: bool, o
         err=True,
     )
     sys.exit(code)
+
+
+@main.command("schema")
+def schema_command() -> None:
+    """Print the JSON Schema of incident files, for editors and other tools."""
+    click.echo(json.dumps(incident_schema(), indent=2, ensure_ascii=False))
 
 
 @main.command("new")

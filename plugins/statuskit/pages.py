@@ -51,9 +51,9 @@ def incident_src(incident_id: str) -> str:
 
 
 def paged_src(base: str, number: int) -> str:
-    """Page 1 at the base, later pages under `page/N`."""
+    """Page 1 at the base (a plain page, so it sits flat in the nav), later ones under `page/N`."""
     if number == 1:
-        return f"{base}/index.md" if base else "index.md"
+        return f"{base}.md" if base else "index.md"
     return f"{base}/page/{number}.md"
 
 
@@ -335,7 +335,8 @@ class PagePlanner:
         recent: dict[date, list[IncidentSummary]] = {
             today - timedelta(days=n): [] for n in range(days_back)
         }
-        for state in closed:
+        started = [*self.state.open_incidents(), *closed]
+        for state in sorted(started, key=lambda s: (s.start, s.incident.id), reverse=True):
             day = state.start.astimezone(self.settings.timezone).date()
             if day < today - timedelta(days=days_back - 1):
                 break
