@@ -10,24 +10,61 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from .loader import parse_time, text_of
 from .model import Component, Group, Severity
 from .settings import DEFAULT_SEVERITIES, Policies, Settings
+from .targets import Mirror, TargetSet, select_target
 
 
 class SettingsError(ValueError):
     """A plugin option that cannot be used; the message says which and how to fix it."""
 
 
+def _zone(name: str, where: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(
+            f"statuskit: {where} {name!r} is unknown; use an IANA name like 'Asia/Seoul' or 'UTC'"
+        ) from None
+
+
+def _targets(options: Any, locale: str, site_url: str, target: str | None) -> TargetSet:
+    locales = [locale, *[loc for loc in options.locales if loc != locale]]
+    known = set(locales)
+    mirrors = []
+    for item in options.mirrors:
+        if item.locale not in known:
+            raise SettingsError(
+                f"statuskit: mirror {item.id!r} uses locale {item.locale!r}, "
+                f"which is not in `locales` ({', '.join(locales)})"
+            )
+        if not item.site_url.startswith(("http://", "https://")):
+            raise SettingsError(
+                f"statuskit: mirror {item.id!r} needs an absolute site_url like "
+                "https://status.example.com/"
+            )
+        mirrors.append(Mirror(item.id, item.locale, item.site_url, item.timezone, item.hreflang))
+    for name in (options.timezone, *options.timezones.values(), *(m.timezone for m in mirrors)):
+        if name:
+            _zone(name, "timezone")
+    try:
+        return select_target(
+            target, site_url, locales, mirrors, dict(options.timezones), options.timezone
+        )
+    except ValueError as exc:
+        raise SettingsError(f"statuskit: {exc}") from None
+
+
 def settings_from_options(
-    options: Any, config_dir: Path, default_locale: str, directory_urls: bool
+    options: Any,
+    config_dir: Path,
+    default_locale: str,
+    directory_urls: bool,
+    site_url: str = "",
+    target: str | None = None,
 ) -> Settings:
     """Core settings from the validated `statuskit` plugin options of mkdocs.yml."""
     locale = options.locale or default_locale
-    try:
-        zone = ZoneInfo(options.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise SettingsError(
-            f"statuskit: timezone {options.timezone!r} is unknown; use an IANA name like "
-            "'Asia/Seoul' or 'UTC'"
-        ) from None
+    targets = _targets(options, locale, site_url, target)
+    zone = _zone(targets.current.timezone, "timezone")
     components = []
     seen: set[str] = set()
     for position, item in enumerate(options.components):
@@ -103,11 +140,12 @@ def settings_from_options(
         severities=severities,
         timezone=zone,
         locale=locale,
-        locales=list(options.locales),
+        locales=list(dict.fromkeys([locale, *options.locales])),
         now=now,
         page_size=max(1, options.page_size),
         uptime_days=max(1, options.uptime_days),
         home_history_days=max(1, options.home_history_days),
         directory_urls=directory_urls,
         policies=policies,
+        targets=targets,
     )

@@ -15,8 +15,10 @@ from .i18n import Catalog
 from .loader import incident_schema, load_incidents, parse_time
 from .model import CATEGORIES, IMPACTS, INCIDENT_STATUSES, KINDS, MAINTENANCE_STATUSES
 from .problems import Problem, display_path
+from .publish import publish
 from .settings import Settings
 from .site import build_time, validate
+from .targets import Target
 
 config_option = click.option(
     "-f",
@@ -28,7 +30,7 @@ config_option = click.option(
 )
 
 
-def load_settings(config_file: Path) -> Settings:
+def load_settings(config_file: Path, target: str | None = None) -> Settings:
     """Settings from mkdocs.yml, read through MkDocs so options behave as in a build."""
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     from mkdocs.config import load_config
@@ -55,6 +57,8 @@ def load_settings(config_file: Path) -> Settings:
             config_file.resolve().parent,
             str(config.theme.get("language") or "en"),
             config.use_directory_urls,
+            config.site_url or "",
+            target,
         )
     except SettingsError as exc:
         raise click.ClickException(f"{config_file}: {exc}") from None
@@ -164,6 +168,60 @@ def validate_command(paths: tuple[Path, ...], config_file: Path, strict: bool, o
         err=True,
     )
     sys.exit(code)
+
+
+@main.command("build")
+@config_option
+@click.option("--mirrors", is_flag=True, help="Build every mirror into site/<mirror>/ instead.")
+@click.option("--strict", is_flag=True, help="Fail on warnings, as `mkdocs build --strict`.")
+@click.option(
+    "--site-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder; defaults to the site_dir of mkdocs.yml.",
+)
+def build_command(config_file: Path, mirrors: bool, strict: bool, site_dir: Path | None) -> None:
+    """Build the site in every locale (a path each) or every mirror (a folder each).
+
+    All builds go to a staging folder that replaces the output folder only when every build
+    succeeded: a failed build leaves the published site as it was.
+    """
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    from .plugin import TARGET_VARIABLE
+
+    settings = load_settings(config_file)
+    mode = "mirrors" if mirrors else ("paths" if len(settings.locales) > 1 else "single")
+    targets = load_settings(config_file, mode).targets
+    assert targets is not None
+    config = load_config(str(config_file))
+    output = site_dir or Path(config.site_dir)
+
+    def build_one(target: Target, staging: Path) -> None:
+        click.echo(f"building {mode} target {target.id} ({target.site_url})", err=True)
+        previous = os.environ.get(TARGET_VARIABLE)
+        os.environ[TARGET_VARIABLE] = f"{mode}:{target.id}"
+        try:
+            cfg = load_config(str(config_file), site_dir=str(staging), strict=strict)
+            cfg.plugins.on_startup(command="build", dirty=False)
+            try:
+                build(cfg)
+            finally:
+                cfg.plugins.on_shutdown()
+        finally:
+            if previous is None:
+                os.environ.pop(TARGET_VARIABLE, None)
+            else:
+                os.environ[TARGET_VARIABLE] = previous
+
+    try:
+        publish(output, targets, config.site_name, build_one)
+    except MkDocsException as exc:
+        raise click.ClickException(f"build failed, {output} left as it was:\n{exc}") from None
+    for target in targets.targets:
+        click.echo(f"{target.site_url} -> {output / target.folder}")
 
 
 @main.command("schema")

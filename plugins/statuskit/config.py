@@ -47,6 +47,16 @@ class PoliciesConfig(base.Config):
     as_errors = c.Type(bool, default=False)
 
 
+class MirrorConfig(base.Config):
+    """A complete site for one locale at the root of its own domain."""
+
+    id = c.Type(str)
+    locale = c.Type(str)
+    site_url = c.Type(str)
+    timezone = c.Optional(c.Type(str))
+    hreflang = c.Optional(c.Type(str))
+
+
 class StatuskitConfig(base.Config):
     enabled = c.Type(bool, default=True)
     incidents_dir = c.Type(str, default="incidents")
@@ -54,6 +64,8 @@ class StatuskitConfig(base.Config):
     groups = c.ListOfItems(c.SubConfig(GroupConfig), default=[])
     severities = c.ListOfItems(c.SubConfig(SeverityConfig), default=[])
     timezone = c.Type(str, default="UTC")
+    timezones = c.DictOfItems(c.Type(str), default={})
+    mirrors = c.ListOfItems(c.SubConfig(MirrorConfig), default=[])
     locale = c.Optional(c.Type(str))
     locales = c.ListOfItems(c.Type(str), default=[])
     now = c.Optional(c.Type((str, datetime)))

@@ -166,6 +166,26 @@ class Pager:
     older: str | None
 
 
+@dataclass(frozen=True)
+class FeedLink:
+    """A feed a page advertises with `<link rel="alternate">`."""
+
+    type: str
+    title: str
+    href: str
+
+
+FEED_FORMATS = (("atom", "application/atom+xml", "Atom"), ("rss", "application/rss+xml", "RSS"))
+
+
+def feed_links(t: Catalog, base: str, key: str, **values: object) -> list[FeedLink]:
+    """Atom and RSS links for a feed whose path without extension is `base`."""
+    return [
+        FeedLink(mime, f"{t(key, **values)} ({label})", f"{base}.{ext}")
+        for ext, mime, label in FEED_FORMATS
+    ]
+
+
 @dataclass
 class PageSpec:
     """One generated page: where it goes, which template shows it and what it needs."""
@@ -178,6 +198,7 @@ class PageSpec:
     view: dict[str, Any] = field(default_factory=dict)
     in_nav: bool = False
     lang: str = ""
+    feeds: list[FeedLink] = field(default_factory=list)
 
 
 @dataclass
@@ -186,6 +207,11 @@ class SitePlan:
     state: SiteState
     catalog: Catalog
     formatter: Formatter
+
+    @property
+    def site_feeds(self) -> list[FeedLink]:
+        """Feeds every page advertises: the whole site's history."""
+        return feed_links(self.catalog, "history", "feed.site")
 
 
 class PagePlanner:
@@ -327,6 +353,9 @@ class PagePlanner:
             markdown=body.text,
             view={"incident": view},
             lang=summary.title.lang,
+            feeds=feed_links(
+                self.t, f"feeds/incidents/{incident.id}", "feed.incident", title=summary.title.text
+            ),
         )
 
     def home_page(self, closed: Sequence[IncidentState]) -> PageSpec:
@@ -484,11 +513,17 @@ class PagePlanner:
                 by_component[component.id], key=lambda s: (s.start, s.incident.id), reverse=True
             )
             view = self.component_view(component)
-            pages += self._paginate(
+            component_pages = self._paginate(
                 f"components/{component.id}",
                 items,
                 self.t("component.title", name=view.name.text),
                 "statuskit/component.html",
                 {"component": view, "home_url": ""},
             )
+            links = feed_links(
+                self.t, f"feeds/components/{component.id}", "feed.component", name=view.name.text
+            )
+            for spec in component_pages:
+                spec.feeds = links
+            pages += component_pages
         return pages

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import jinja2
 import yaml
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -18,13 +20,15 @@ from mkdocs.utils.templates import TemplateContext
 
 from .adapter import SettingsError, settings_from_options
 from .config import StatuskitConfig
-from .pages import PageSpec, SitePlan
+from .pages import FeedLink, PageSpec, SitePlan
 from .problems import ValidationFailed
 from .site import Site, load_site
 
 log = get_plugin_logger(__name__)
 
 CSS_URI = "assets/statuskit/statuskit.css"
+# Selects one build of a multi-locale site, e.g. `paths:ko` or `mirrors:kr`.
+TARGET_VARIABLE = "STATUSKIT_TARGET"
 
 
 class StatuskitPlugin(BasePlugin[StatuskitConfig]):
@@ -44,19 +48,29 @@ class StatuskitPlugin(BasePlugin[StatuskitConfig]):
         self._reset()
         if not self.config.enabled:
             return None
-        theme_language = str(config.theme.get("language") or "en")
         try:
             self.settings = settings_from_options(
                 self.config,
                 Path(config.config_file_path or ".").parent,
-                theme_language,
+                str(config.theme.get("language") or "en"),
                 config.use_directory_urls,
+                config.site_url or "",
+                os.environ.get(TARGET_VARIABLE),
             )
         except SettingsError as exc:
             raise PluginError(str(exc)) from None
-        templates = str(resources.files("statuskit").joinpath("templates"))
+        targets = self.settings.targets
+        if targets is not None and targets.mode != "single":
+            target = targets.current
+            config.site_url = target.site_url
+            config.site_dir = os.path.join(config.site_dir, target.folder)
+            config.theme["language"] = target.locale
+            log.info(f"building {targets.mode} target {target.id!r} ({target.site_url})")
+        templates = str(resources.files("statuskit").joinpath("templates/theme"))
         if templates not in config.theme.dirs:
-            config.theme.dirs.append(templates)
+            # After the site's custom_dir, before Material: our main.html adds hreflang and
+            # feed links to every page and a site's own overrides still win.
+            config.theme.dirs.insert(1 if config.theme.custom_dir else 0, templates)
         if CSS_URI not in config.extra_css:
             config.extra_css.append(CSS_URI)
         return config
@@ -95,9 +109,30 @@ class StatuskitPlugin(BasePlugin[StatuskitConfig]):
                     inclusion=InclusionLevel.INCLUDED if spec.in_nav else InclusionLevel.NOT_IN_NAV,
                 )
             )
+        targets = self.settings.targets
+        if targets and targets.mode == "mirrors" and targets.current.domain:
+            files.append(File.generated(config, "CNAME", content=targets.current.domain + "\n"))
         css = resources.files("statuskit").joinpath("assets/statuskit.css").read_text("utf-8")
         files.append(File.generated(config, CSS_URI, content=css))
         return files
+
+    def on_env(
+        self, env: jinja2.Environment, /, *, config: MkDocsConfig, files: Files
+    ) -> jinja2.Environment | None:
+        """Helpers every template may use, the site's own pages included."""
+        if self.plan is None:
+            return None
+        plan, targets = self.plan, self.settings.targets
+        env.globals["t"] = plan.catalog
+        env.globals["formatter"] = plan.formatter
+        env.globals["sk_alternates"] = targets.alternates if targets else (lambda url: [])
+        env.globals["sk_feeds"] = self._feeds
+        return env
+
+    def _feeds(self, page: Page) -> list[FeedLink]:
+        spec = self.pages.get(page.file.src_uri)
+        site = self.plan.site_feeds if self.plan else []
+        return site + (spec.feeds if spec else [])
 
     def on_page_context(
         self, context: TemplateContext, /, *, page: Page, config: MkDocsConfig, nav: Navigation
@@ -106,8 +141,6 @@ class StatuskitPlugin(BasePlugin[StatuskitConfig]):
         if spec is None or self.plan is None:
             return None
         context["statuskit"] = spec.view  # type: ignore[typeddict-unknown-key]
-        context["t"] = self.plan.catalog  # type: ignore[typeddict-unknown-key]
-        context["formatter"] = self.plan.formatter  # type: ignore[typeddict-unknown-key]
         return context
 
     def on_serve(

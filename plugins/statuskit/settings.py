@@ -9,6 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from .model import Component, Group, Severity, Text
+from .targets import TargetSet
 
 DEFAULT_SEVERITIES = (
     Severity("critical", Text({"en": "Critical", "ko": "심각", "ja": "重大"}), "red", "critical"),
@@ -48,12 +49,18 @@ class Settings:
     home_history_days: int = 7
     directory_urls: bool = True
     policies: Policies = field(default_factory=Policies)
+    targets: TargetSet | None = None
 
     def __post_init__(self) -> None:
         if not self.locales:
             self.locales = [self.locale]
         elif self.locale not in self.locales:
             self.locales.insert(0, self.locale)
+
+    @property
+    def build_locale(self) -> str:
+        """The locale this build shows; plain text in files is in `locale`."""
+        return self.targets.current.locale if self.targets else self.locale
 
     def component(self, component_id: str) -> Component | None:
         return self._components_by_id.get(component_id)

@@ -25,7 +25,7 @@ class Site:
 
     def plan(self, locale: str | None = None) -> SitePlan:
         """Every page for one locale; call once per locale build."""
-        return PagePlanner(self.settings, self.state, locale or self.settings.locale).plan()
+        return PagePlanner(self.settings, self.state, locale or self.settings.build_locale).plan()
 
 
 def build_time(settings: Settings) -> datetime:

@@ -1,0 +1,99 @@
+"""Time `mkdocs build` on synthetic corpora of growing size; prints figures, asserts nothing.
+
+Usage: python benchmarks/build.py [N ...]   (default: 100 1000 5000)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from corpus import generate
+
+DEFAULT_SIZES = (100, 1000, 5000)
+
+# A fresh wrapper per build, so RUSAGE_CHILDREN holds the peak of that one mkdocs process only.
+# The build's output goes to stderr, keeping stdout for the wrapper's one JSON line.
+_WRAPPER = """
+import json, resource, subprocess, sys, time
+start = time.perf_counter()
+code = subprocess.call([sys.executable, "-m", "mkdocs", "build", "-q"], stdout=sys.stderr)
+seconds = time.perf_counter() - start
+peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(json.dumps({"code": code, "seconds": seconds, "peak": peak}))
+"""
+
+
+@dataclass
+class Result:
+    n: int
+    seconds: float
+    peak_mib: float
+    pages: int
+
+    @property
+    def ms_per_incident(self) -> float:
+        return 1000 * self.seconds / self.n
+
+
+def run_build(root: Path) -> tuple[float, float]:
+    """Build the project at root in a subprocess; returns (wall seconds, peak RSS in MiB)."""
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    proc = subprocess.run(
+        [sys.executable, "-c", _WRAPPER], cwd=root, env=env, capture_output=True, text=True
+    )
+    lines = proc.stdout.strip().splitlines()
+    report = json.loads(lines[-1]) if lines else {"code": proc.returncode}
+    if proc.returncode or report["code"]:
+        raise RuntimeError(f"mkdocs build failed in {root}:\n{proc.stderr}")
+    # ru_maxrss is in KiB on Linux, in bytes on macOS.
+    unit = 1024 * 1024 if sys.platform == "darwin" else 1024
+    return report["seconds"], report["peak"] / unit
+
+
+def measure(n: int, seed: int = 0) -> Result:
+    with tempfile.TemporaryDirectory(prefix=f"statuskit-bench-{n}-") as tmp:
+        root = Path(tmp)
+        generate(root, n, seed)
+        seconds, peak = run_build(root)
+        pages = sum(1 for _ in (root / "site").rglob("*.html"))
+    return Result(n, seconds, peak, pages)
+
+
+def main(argv: list[str]) -> int:
+    sizes = [int(a) for a in argv] or list(DEFAULT_SIZES)
+    print(f"{'N':>6} {'seconds':>8} {'ms/incident':>12} {'peak MiB':>9} {'pages':>6}", flush=True)
+    results: list[Result] = []
+    for n in sizes:
+        try:
+            result = measure(n)
+        except RuntimeError as exc:
+            print(exc, file=sys.stderr)
+            return 1
+        results.append(result)
+        print(
+            f"{n:>6} {result.seconds:>8.2f} {result.ms_per_incident:>12.2f} "
+            f"{result.peak_mib:>9.1f} {result.pages:>6}",
+            flush=True,
+        )
+    if len(results) >= 2:
+        small, large = sorted(results, key=lambda r: r.n)[-2:]
+        if large.n > small.n:
+            ratio = large.ms_per_incident / small.ms_per_incident
+            marginal = 1000 * (large.seconds - small.seconds) / (large.n - small.n)
+            print(
+                f"\nflatness: ms/incident at N={large.n} / at N={small.n} = {ratio:.2f} "
+                "(about 1 or below: linear; above 1: worse than linear)"
+            )
+            print(f"marginal cost between them: {marginal:.2f} ms per extra incident")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
