@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 from datetime import datetime, timedelta
@@ -62,6 +63,17 @@ def load_settings(config_file: Path, target: str | None = None) -> Settings:
         )
     except SettingsError as exc:
         raise click.ClickException(f"{config_file}: {exc}") from None
+
+
+def _show_build_log() -> None:
+    """MkDocs' own messages (warnings, the errors of a failed build) on standard error."""
+    logger = logging.getLogger("mkdocs")
+    if not any(getattr(h, "statuskit", False) for h in logger.handlers):
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+        handler.setLevel(logging.WARNING)
+        handler.statuskit = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
 
 
 def parse_components(values: tuple[str, ...], settings: Settings) -> dict[str, str]:
@@ -192,6 +204,7 @@ def build_command(config_file: Path, mirrors: bool, strict: bool, site_dir: Path
 
     from .plugin import TARGET_VARIABLE
 
+    _show_build_log()
     settings = load_settings(config_file)
     mode = "mirrors" if mirrors else ("paths" if len(settings.locales) > 1 else "single")
     targets = load_settings(config_file, mode).targets
