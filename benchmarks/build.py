@@ -1,6 +1,9 @@
 """Time `mkdocs build` on synthetic corpora of growing size; prints figures, asserts nothing.
 
-Usage: python benchmarks/build.py [N ...]   (default: 100 1000 5000)
+Usage: python benchmarks/build.py [--locales] [N ...]   (default: 100 1000 5000)
+
+--locales builds every size twice: once in one locale (`mkdocs build`) and once in en, ko and ja
+with a path per locale (`statuskit build`), to show what each extra locale costs.
 """
 
 from __future__ import annotations
@@ -23,16 +26,21 @@ DEFAULT_SIZES = (100, 1000, 5000)
 _WRAPPER = """
 import json, resource, subprocess, sys, time
 start = time.perf_counter()
-code = subprocess.call([sys.executable, "-m", "mkdocs", "build", "-q"], stdout=sys.stderr)
+code = subprocess.call(sys.argv[1:], stdout=sys.stderr)
 seconds = time.perf_counter() - start
 peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 print(json.dumps({"code": code, "seconds": seconds, "peak": peak}))
 """
 
 
+SINGLE = [sys.executable, "-m", "mkdocs", "build", "-q"]
+LOCALES = [sys.executable, "-m", "statuskit.cli", "build"]
+
+
 @dataclass
 class Result:
     n: int
+    label: str
     seconds: float
     peak_mib: float
     pages: int
@@ -42,11 +50,15 @@ class Result:
         return 1000 * self.seconds / self.n
 
 
-def run_build(root: Path) -> tuple[float, float]:
+def run_build(root: Path, command: list[str]) -> tuple[float, float]:
     """Build the project at root in a subprocess; returns (wall seconds, peak RSS in MiB)."""
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     proc = subprocess.run(
-        [sys.executable, "-c", _WRAPPER], cwd=root, env=env, capture_output=True, text=True
+        [sys.executable, "-c", _WRAPPER, *command],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     lines = proc.stdout.strip().splitlines()
     report = json.loads(lines[-1]) if lines else {"code": proc.returncode}
@@ -57,31 +69,37 @@ def run_build(root: Path) -> tuple[float, float]:
     return report["seconds"], report["peak"] / unit
 
 
-def measure(n: int, seed: int = 0) -> Result:
+def measure(n: int, locales: bool = False, seed: int = 0) -> Result:
     with tempfile.TemporaryDirectory(prefix=f"statuskit-bench-{n}-") as tmp:
         root = Path(tmp)
-        generate(root, n, seed)
-        seconds, peak = run_build(root)
+        generate(root, n, seed, ("en", "ko", "ja") if locales else ("en", "ko"))
+        seconds, peak = run_build(root, LOCALES if locales else SINGLE)
         pages = sum(1 for _ in (root / "site").rglob("*.html"))
-    return Result(n, seconds, peak, pages)
+    return Result(n, "en+ko+ja" if locales else "1 locale", seconds, peak, pages)
 
 
 def main(argv: list[str]) -> int:
-    sizes = [int(a) for a in argv] or list(DEFAULT_SIZES)
-    print(f"{'N':>6} {'seconds':>8} {'ms/incident':>12} {'peak MiB':>9} {'pages':>6}", flush=True)
+    with_locales = "--locales" in argv
+    sizes = [int(a) for a in argv if a != "--locales"] or list(DEFAULT_SIZES)
+    print(
+        f"{'N':>6} {'locales':>9} {'seconds':>8} {'ms/incident':>12} {'peak MiB':>9} {'pages':>6}",
+        flush=True,
+    )
     results: list[Result] = []
     for n in sizes:
-        try:
-            result = measure(n)
-        except RuntimeError as exc:
-            print(exc, file=sys.stderr)
-            return 1
-        results.append(result)
-        print(
-            f"{n:>6} {result.seconds:>8.2f} {result.ms_per_incident:>12.2f} "
-            f"{result.peak_mib:>9.1f} {result.pages:>6}",
-            flush=True,
-        )
+        for locales in (False, True) if with_locales else (False,):
+            try:
+                result = measure(n, locales)
+            except RuntimeError as exc:
+                print(exc, file=sys.stderr)
+                return 1
+            if not locales:
+                results.append(result)
+            print(
+                f"{n:>6} {result.label:>9} {result.seconds:>8.2f} "
+                f"{result.ms_per_incident:>12.2f} {result.peak_mib:>9.1f} {result.pages:>6}",
+                flush=True,
+            )
     if len(results) >= 2:
         small, large = sorted(results, key=lambda r: r.n)[-2:]
         if large.n > small.n:

@@ -214,7 +214,7 @@ def _maintenance(rng: random.Random, start: datetime, future: bool) -> dict[str,
     }
 
 
-def _config() -> dict[str, Any]:
+def _config(locales: list[str]) -> dict[str, Any]:
     return {
         "site_name": "Benchmark Status",
         "site_url": "https://status.example.com/",
@@ -226,7 +226,7 @@ def _config() -> dict[str, Any]:
                 "statuskit": {
                     "timezone": "Asia/Seoul",
                     "now": _t(NOW),
-                    "locales": ["en", "ko"],
+                    "locales": locales,
                     "groups": GROUPS,
                     "components": COMPONENTS,
                 }
@@ -235,12 +235,14 @@ def _config() -> dict[str, Any]:
     }
 
 
-def generate(root: Path, n: int, seed: int = 0) -> list[Path]:
+def generate(
+    root: Path, n: int, seed: int = 0, locales: tuple[str, ...] = ("en", "ko")
+) -> list[Path]:
     """Write a complete statuskit project with n incident files into root; returns the files."""
     rng = random.Random(seed)
     root.mkdir(parents=True, exist_ok=True)
     (root / "docs").mkdir(exist_ok=True)
-    (root / "mkdocs.yml").write_text(_dump(_config()), encoding="utf-8")
+    (root / "mkdocs.yml").write_text(_dump(_config(list(locales))), encoding="utf-8")
     n_open = min(n, rng.randint(1, 3))
     n_future = min(n - n_open, max(1, min(5, n // 50)))
     span = timedelta(days=365 * YEARS).total_seconds()
