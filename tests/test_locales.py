@@ -9,7 +9,7 @@ import pytest
 from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
-from conftest import RESOLVED_INCIDENT, SiteProject
+from conftest import RESOLVED_INCIDENT, ROOT, SiteProject
 from statuskit.cli import main
 from statuskit.i18n import catalog_keys, shipped_locales
 
@@ -170,3 +170,24 @@ def test_unknown_target_is_a_clear_error(
     with pytest.raises(Abort):
         project.build()
     assert "no mirrors target 'nope'; declared: com, kr" in caplog.text
+
+
+def test_adding_a_locale_is_one_catalog_file_and_one_config_line(project: SiteProject) -> None:
+    english = (ROOT / "plugins" / "statuskit" / "locales" / "en.yml").read_text("utf-8")
+    german = english.replace("All systems operational", "Alle Systeme betriebsbereit")
+    (project.root / "locales").mkdir()
+    (project.root / "locales" / "de.yml").write_text(german, encoding="utf-8")
+    project.configure(locales=["en", "de"])
+    build(project)
+    page = project.page("de")
+    assert page.html["lang"] == "de"
+    assert "Alle Systeme betriebsbereit" in page.select_one(".sk-banner").get_text()
+    assert "All systems operational" in project.page("en").select_one(".sk-banner").get_text()
+
+
+def test_broken_site_catalog_is_a_clear_error(project: SiteProject) -> None:
+    (project.root / "locales").mkdir()
+    (project.root / "locales" / "en.yml").write_text("key: [unclosed", encoding="utf-8")
+    result = CliRunner().invoke(main, ["validate", "-f", str(project.root / "mkdocs.yml")])
+    assert result.exit_code != 0
+    assert "locales/en.yml: the catalog is not valid YAML" in result.output

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .i18n import Catalog
 from .loader import parse_time, text_of
 from .model import Component, Group, Severity
 from .settings import DEFAULT_SEVERITIES, Policies, Settings
@@ -15,6 +16,11 @@ from .targets import Mirror, TargetSet, select_target
 
 class SettingsError(ValueError):
     """A plugin option that cannot be used; the message says which and how to fix it."""
+
+
+def locales_of(default: str, others: list[str]) -> list[str]:
+    """The default locale first, then the others, each once."""
+    return list(dict.fromkeys([default, *others]))
 
 
 def _zone(name: str, where: str) -> ZoneInfo:
@@ -27,7 +33,7 @@ def _zone(name: str, where: str) -> ZoneInfo:
 
 
 def _targets(options: Any, locale: str, site_url: str, target: str | None) -> TargetSet:
-    locales = [locale, *[loc for loc in options.locales if loc != locale]]
+    locales = locales_of(locale, options.locales)
     known = set(locales)
     mirrors = []
     for item in options.mirrors:
@@ -133,6 +139,12 @@ def settings_from_options(
         missing_translation=p.missing_translation,
         as_errors=p.as_errors,
     )
+    catalog_dirs = tuple(d for d in [config_dir / options.catalog_dir] if d.is_dir())
+    for name in locales_of(locale, options.locales):
+        try:
+            Catalog(name, catalog_dirs)
+        except ValueError as exc:
+            raise SettingsError(f"statuskit: {exc}") from None
     return Settings(
         incidents_dir=(config_dir / options.incidents_dir).resolve(),
         components=components,
@@ -140,7 +152,7 @@ def settings_from_options(
         severities=severities,
         timezone=zone,
         locale=locale,
-        locales=list(dict.fromkeys([locale, *options.locales])),
+        locales=locales_of(locale, options.locales),
         now=now,
         page_size=max(1, options.page_size),
         uptime_days=max(1, options.uptime_days),
@@ -148,4 +160,5 @@ def settings_from_options(
         directory_urls=directory_urls,
         policies=policies,
         targets=targets,
+        catalog_dirs=catalog_dirs,
     )

@@ -12,7 +12,6 @@ from pathlib import Path
 import click
 
 from .editing import EditError, NewIncident, append_update, incident_path, render_new
-from .i18n import Catalog
 from .loader import incident_schema, load_incidents, parse_time
 from .model import CATEGORIES, IMPACTS, INCIDENT_STATUSES, KINDS, MAINTENANCE_STATUSES
 from .problems import Problem, display_path
@@ -281,7 +280,7 @@ def new_command(
         raise click.BadParameter(f"unknown severity {severity!r}; use one of: {known}")
     when = parse_when(at, settings)
     impacts = parse_components(components, settings)
-    t = Catalog(settings.locale)
+    t = settings.catalog(settings.locale)
     scheduled_for = scheduled_until = None
     if kind == "maintenance":
         scheduled_for = parse_when(start, settings) if start else when + timedelta(days=7)
@@ -341,7 +340,7 @@ def _post(
             f"{when.isoformat()} is before the last update "
             f"({incident.updates[-1].at.isoformat()}); updates are kept oldest first"
         )
-    text = message or Catalog(settings.locale)(f"message.{status}")
+    text = message or settings.catalog(settings.locale)(f"message.{status}")
     try:
         append_update(path, when, status, text, parse_components(components, settings), provisional)
     except EditError as exc:

@@ -68,6 +68,7 @@ class StatuskitConfig(base.Config):
     mirrors = c.ListOfItems(c.SubConfig(MirrorConfig), default=[])
     locale = c.Optional(c.Type(str))
     locales = c.ListOfItems(c.Type(str), default=[])
+    catalog_dir = c.Type(str, default="locales")
     now = c.Optional(c.Type((str, datetime)))
     page_size = c.Type(int, default=20)
     uptime_days = c.Type(int, default=90)

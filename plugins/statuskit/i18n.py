@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 import yaml
@@ -19,11 +20,19 @@ def shipped_locales() -> tuple[str, ...]:
 
 
 @cache
-def _read(locale: str) -> dict[str, str]:
-    path = resources.files("statuskit").joinpath(f"locales/{locale}.yml")
+def _read(locale: str, folder: Path | None = None) -> dict[str, str]:
+    if folder is None:
+        path: Traversable | Path = resources.files("statuskit").joinpath(f"locales/{locale}.yml")
+    else:
+        path = folder / f"{locale}.yml"
     if not path.is_file():
         return {}
-    data = yaml.safe_load(path.read_text("utf-8")) or {}
+    try:
+        data = yaml.safe_load(path.read_text("utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ValueError(f"{path}: the catalog is not valid YAML ({exc})") from None
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: a catalog is a map of `key: text`")
     return {str(k): str(v) for k, v in data.items()}
 
 
@@ -32,12 +41,15 @@ def catalog_keys(locale: str) -> set[str]:
 
 
 class Catalog:
-    """Looks up a UI string for one locale, using English for a key it lacks."""
+    """A UI string for one locale: the site's catalogs over the shipped ones, English last."""
 
-    def __init__(self, locale: str) -> None:
+    def __init__(self, locale: str, folders: tuple[Path, ...] = ()) -> None:
         self.locale = locale
         language = locale.replace("-", "_").split("_")[0]
-        self._strings = {**_read(FALLBACK_LOCALE), **_read(language), **_read(locale)}
+        self._strings: dict[str, str] = {}
+        for name in dict.fromkeys((FALLBACK_LOCALE, language, locale)):
+            for folder in (None, *folders):
+                self._strings.update(_read(name, folder))
 
     def __call__(self, key: str, **values: object) -> str:
         template = self._strings.get(key, key)

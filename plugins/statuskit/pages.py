@@ -221,7 +221,7 @@ class PagePlanner:
         self.settings = settings
         self.state = state
         self.locale = locale
-        self.t = Catalog(locale)
+        self.t = settings.catalog(locale)
         self.fmt = Formatter(locale, settings.timezone)
         self.markdown = MarkdownRenderer()
         self._summaries: dict[str, IncidentSummary] = {}

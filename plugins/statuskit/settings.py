@@ -8,6 +8,7 @@ from functools import cached_property
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from .i18n import Catalog
 from .model import Component, Group, Severity, Text
 from .targets import TargetSet
 
@@ -50,6 +51,7 @@ class Settings:
     directory_urls: bool = True
     policies: Policies = field(default_factory=Policies)
     targets: TargetSet | None = None
+    catalog_dirs: tuple[Path, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.locales:
@@ -61,6 +63,10 @@ class Settings:
     def build_locale(self) -> str:
         """The locale this build shows; plain text in files is in `locale`."""
         return self.targets.current.locale if self.targets else self.locale
+
+    def catalog(self, locale: str | None = None) -> Catalog:
+        """UI strings for a locale (the build's by default), the site's catalogs included."""
+        return Catalog(locale or self.build_locale, self.catalog_dirs)
 
     def component(self, component_id: str) -> Component | None:
         return self._components_by_id.get(component_id)
