@@ -110,6 +110,12 @@ def settings_from_options(
         for n, g in enumerate(options.groups)
     ]
     group_ids = {g.id for g in groups}
+    shared = group_ids & seen
+    if shared:
+        raise SettingsError(
+            f"statuskit: {', '.join(sorted(shared))} is both a group and a component id; "
+            "the API lists groups as components, so give them distinct ids"
+        )
     for component in components:
         if component.group and component.group not in group_ids:
             raise SettingsError(

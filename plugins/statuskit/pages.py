@@ -525,5 +525,6 @@ class PagePlanner:
             )
             for spec in component_pages:
                 spec.feeds = links
+                spec.view["feeds"] = links
             pages += component_pages
         return pages
