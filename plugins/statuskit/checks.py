@@ -25,7 +25,8 @@ def check_incidents(
                 _p(
                     incident,
                     incident.line_of("id"),
-                    f"id {incident.id!r} is already used by {display_path(other.path)}",
+                    f"id {incident.id!r} is already used by "
+                    f"{display_path(other.path)}:{other.line_of('id')}",
                     "give one of them another `id:` or file name",
                 )
             )
@@ -36,6 +37,11 @@ def check_incidents(
 
 def _p(incident: Incident, line: int, message: str, hint: str, level: str = "error") -> Problem:
     return Problem(display_path(incident.path), line, message, hint, level)
+
+
+def _line(incident: Incident, *keys: str) -> int:
+    """Line of the first key path found (like `updates[0].status`), else 1."""
+    return next((incident.lines[k] for k in keys if k in incident.lines), 1)
 
 
 def _suggest(value: str, options: Iterable[str]) -> str:
@@ -57,7 +63,12 @@ def check_incident(incident: Incident, settings: Settings, now: datetime) -> Ite
 def _check_references(incident: Incident, settings: Settings) -> Iterator[Problem]:
     severity_ids = [s.id for s in settings.severities]
     if not incident.is_maintenance and not incident.severity:
-        yield _p(incident, 1, "an incident needs a severity", f"add `severity:` ({_suggest('', severity_ids)})")
+        yield _p(
+            incident,
+            incident.line_of("kind"),
+            "an incident needs a severity",
+            f"add `severity:` ({_suggest('', severity_ids)})",
+        )
     elif incident.severity and incident.severity not in severity_ids:
         yield _p(
             incident,
@@ -70,24 +81,26 @@ def _check_references(incident: Incident, settings: Settings) -> Iterator[Proble
         if settings.component(component) is None:
             yield _p(
                 incident,
-                incident.line_of("components"),
+                _line(incident, f"components.{component}", "components"),
                 f"unknown component {component!r}",
                 _suggest(component, component_ids),
             )
     allowed = MAINTENANCE_STATUSES if incident.is_maintenance else INCIDENT_STATUSES
+    article = "an" if incident.kind.startswith(tuple("aeiou")) else "a"
     for update in incident.updates:
+        item = f"updates[{update.number}]"
         if update.status not in allowed:
             yield _p(
                 incident,
-                update.line,
-                f"status {update.status!r} is not used for a {incident.kind}",
+                _line(incident, f"{item}.status", item),
+                f"status {update.status!r} is not used for {article} {incident.kind}",
                 _suggest(update.status, allowed),
             )
         for component in update.components:
             if settings.component(component) is None:
                 yield _p(
                     incident,
-                    update.line,
+                    _line(incident, f"{item}.components.{component}", item),
                     f"unknown component {component!r} in update {update.number + 1}",
                     _suggest(component, component_ids),
                 )
@@ -99,7 +112,7 @@ def _check_times(incident: Incident, settings: Settings, now: datetime) -> Itera
         if incident.scheduled_for is None or incident.scheduled_until is None:
             yield _p(
                 incident,
-                1,
+                incident.line_of("kind"),
                 "a maintenance needs `scheduled_for` and `scheduled_until`",
                 "add both times of the window, with their UTC offset",
             )
@@ -111,11 +124,19 @@ def _check_times(incident: Incident, settings: Settings, now: datetime) -> Itera
                 "the window must end after it starts",
             )
     elif incident.started_at is None:
-        yield _p(incident, 1, "an incident needs `started_at`", "add when the problem began")
+        yield _p(
+            incident,
+            incident.line_of("kind"),
+            "an incident needs `started_at`",
+            "add when the problem began, with its UTC offset",
+        )
     start = incident.started_at
     if start and start > now + tolerance:
         yield _p(
-            incident, incident.line_of("started_at"), "started_at is in the future", "check the date"
+            incident,
+            incident.line_of("started_at"),
+            "started_at is in the future",
+            "check the date and the UTC offset",
         )
     if start and incident.detected_at and incident.detected_at < start:
         yield _p(
@@ -126,17 +147,18 @@ def _check_times(incident: Incident, settings: Settings, now: datetime) -> Itera
         )
     previous = None
     for update in incident.updates:
+        line = _line(incident, f"updates[{update.number}].at")
         if update.at > now + tolerance:
             yield _p(
                 incident,
-                update.line,
+                line,
                 f"update {update.number + 1} is dated in the future ({update.at.isoformat()})",
                 "check the date and the UTC offset",
             )
         if previous is not None and update.at < previous.at:
             yield _p(
                 incident,
-                update.line,
+                line,
                 f"update {update.number + 1} ({update.at.isoformat()}) is older than "
                 f"the update before it ({previous.at.isoformat()})",
                 "keep updates oldest first; append new ones at the end",
@@ -144,7 +166,7 @@ def _check_times(incident: Incident, settings: Settings, now: datetime) -> Itera
         if start and not incident.is_maintenance and update.at < start:
             yield _p(
                 incident,
-                update.line,
+                line,
                 f"update {update.number + 1} is before the incident started",
                 "check started_at and the update time",
             )
@@ -170,25 +192,28 @@ def _check_times(incident: Incident, settings: Settings, now: datetime) -> Itera
 
 def _check_texts(incident: Incident, settings: Settings) -> Iterator[Problem]:
     known = set(settings.locales)
-    texts: list[tuple[int, Text | None]] = [
-        (incident.line_of("title"), incident.title),
-        (incident.line_of("workaround"), incident.workaround),
-        (incident.line_of("scope"), incident.scope),
-        (1, incident.body),
+    texts: list[tuple[str, Text | None]] = [
+        ("title", incident.title),
+        ("workaround", incident.workaround),
+        ("scope", incident.scope),
+        ("body", incident.body),
     ]
-    texts += [(u.line, u.body) for u in incident.updates]
+    texts += [(f"updates[{u.number}].body", u.body) for u in incident.updates]
     if incident.responsible:
-        line = incident.line_of("responsible")
-        texts += [(line, incident.responsible.name), (line, incident.responsible.role)]
+        texts += [
+            ("responsible.name", incident.responsible.name),
+            ("responsible.role", incident.responsible.role),
+        ]
     level = settings.policies.missing_translation
-    for line, text in texts:
+    for key, text in texts:
         if text is None:
             continue
+        line = _line(incident, key)
         for locale in text.values:
             if locale not in known:
                 yield _p(
                     incident,
-                    line,
+                    _line(incident, f"{key}.{locale}", key),
                     f"unknown locale {locale!r}",
                     _suggest(locale, sorted(known)) + " (or add it to the site's locales)",
                 )
@@ -225,7 +250,7 @@ def _check_policies(incident: Incident, settings: Settings, now: datetime) -> It
     if incident.severity in policies.responsible_required_for and incident.responsible is None:
         yield _p(
             incident,
-            1,
+            incident.line_of("severity"),
             f"a {incident.severity} incident needs a named responsible person",
             "add `responsible: {name: ..., role: ...}`",
             level,
@@ -233,7 +258,7 @@ def _check_policies(incident: Incident, settings: Settings, now: datetime) -> It
     if incident.severity in policies.scope_required_for and not incident.scope:
         yield _p(
             incident,
-            1,
+            incident.line_of("severity"),
             f"a {incident.severity} incident should state its scope",
             "add `scope:` naming the affected features, regions or customers",
             level,

@@ -22,6 +22,9 @@ from .problems import Problem, display_path
 
 MAX_FILE_BYTES = 1_000_000
 INCIDENT_SUFFIXES = (".md", ".yml", ".yaml")
+_LOCALE = re.compile(r"[a-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})*")
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
+EARLIEST_YEAR = 1970
 _SIBLING = re.compile(r"^(?P<stem>.+)\.(?P<locale>[a-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})?)\.md$")
 
 
@@ -108,17 +111,18 @@ def read_text(path: Path, problems: list[Problem]) -> str | None:
             Problem(shown, line, "the file is not valid UTF-8 text", "save it as UTF-8")
         )
         return None
-    return text.removeprefix("\ufeff")
+    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
 
 
 def split_front_matter(text: str) -> tuple[str, str, int] | None:
     """Split `---` front matter from the markdown body; returns (yaml, body, body's first line)."""
-    lines = text.splitlines(keepends=True)
-    if not lines or lines[0].rstrip() != "---":
+    lines = text.split("\n")
+    if lines[0].rstrip(" \t\r") != "---":
         return None
     for index in range(1, len(lines)):
-        if lines[index].rstrip() in ("---", "..."):
-            return "".join(lines[1:index]), "".join(lines[index + 1 :]), index + 2
+        if lines[index].rstrip(" \t\r") in ("---", "..."):
+            source = "".join(f"{line}\n" for line in lines[1:index])
+            return source, "\n".join(lines[index + 1 :]), index + 2
     return None
 
 
@@ -138,14 +142,12 @@ def _load_file(
     if path.suffix == ".md":
         parts = split_front_matter(text)
         if parts is None:
-            problems.append(
-                Problem(
-                    shown,
-                    1,
-                    "no front matter found",
-                    "start the file with a line `---`, the incident's YAML fields, and a line `---`",
-                )
-            )
+            if text.split("\n", 1)[0].rstrip(" \t\r") == "---":
+                message, hint = "the front matter is never closed", "add a line `---` after it"
+            else:
+                message = "no front matter found"
+                hint = "start the file with a line `---`, the incident's fields, and a line `---`"
+            problems.append(Problem(shown, 1, message, hint))
             return None
         source, body, _ = parts
         first_line = 2
@@ -157,8 +159,9 @@ def _load_file(
         problems.append(Problem(shown, exc.line, exc.message, exc.hint))
         return None
     if not isinstance(doc.data, dict):
+        what = "the front matter" if path.suffix == ".md" else "the file"
         problems.append(
-            Problem(shown, first_line, "the front matter is not a map of keys", "write `key: value`")
+            Problem(shown, first_line, f"{what} is not a map of keys", "write `key: value` lines")
         )
         return None
     before = len(problems)
@@ -200,35 +203,37 @@ def _explain(shown: str, doc: yamlsource.YamlDocument, error: ValidationError) -
         name = missing[0] if missing else error.message
         yield Problem(shown, line, f"{where} is missing {name!r}", f"add `{name}:`")
     elif kind == "enum":
-        options = [str(o) for o in error.validator_value]
+        allowed_values = error.validator_value if isinstance(error.validator_value, list) else []
+        options = [str(o) for o in allowed_values]
         close = difflib.get_close_matches(str(error.instance), options, n=1)
         hint = f"did you mean {close[0]!r}?" if close else f"use one of: {', '.join(options)}"
         yield Problem(shown, line, f"{where} is {error.instance!r}, which is not allowed", hint)
     elif kind == "type":
+        shapes = {
+            "array": "write it as a list: one `- item` per line, indented under the key",
+            "object": "write it as a map: `key: value` lines, indented under the key",
+        }
         yield Problem(
             shown,
             line,
             f"{where} should be {_type_name(error.validator_value)}, "
             f"not {_type_name(_json_type(error.instance))}",
-            "fix the value's type (quote text that YAML reads as a number or true/false)",
+            shapes.get(
+                str(error.validator_value),
+                "fix the value (quote text that YAML reads as a number or true/false)",
+            ),
         )
     elif kind == "oneOf":
-        yield Problem(
-            shown,
-            line,
-            f"{where} should be text or a map of locale to text, "
-            f"not {_type_name(_json_type(error.instance))}",
-            "write `key: text` or `key: {en: text, ko: 텍스트}`",
-        )
+        yield _text_problem(shown, doc, path, error.instance)
     elif kind == "pattern" and path and path[-1] == "id":
+        yield _id_problem(shown, line, error.instance)
+    elif kind == "pattern" and "propertyNames" in error.absolute_schema_path:
         yield Problem(
             shown,
-            line,
-            f"id {error.instance!r} is not allowed",
-            "use letters, digits, '-' and '_' only (it becomes part of URLs)",
+            doc.line((*path, str(error.instance))),
+            f"{error.instance!r} in {where} is not a valid component id",
+            "use a component id from mkdocs.yml (letters, digits, '-' and '_')",
         )
-    elif kind == "propertyNames":
-        yield Problem(shown, line, f"{where} has a key that is not allowed: {error.message}", "")
     elif kind == "minItems":
         yield Problem(
             shown,
@@ -238,6 +243,49 @@ def _explain(shown: str, doc: yamlsource.YamlDocument, error: ValidationError) -
         )
     else:
         yield Problem(shown, line, f"{where}: {error.message}", "see the incident file format")
+
+
+def _id_problem(shown: str, line: int, value: Any) -> Problem:
+    return Problem(
+        shown,
+        line,
+        f"id {value!r} is not allowed",
+        "use letters, digits, '-' and '_' only (it becomes part of URLs)",
+    )
+
+
+def _text_problem(
+    shown: str, doc: yamlsource.YamlDocument, path: tuple[str | int, ...], value: Any
+) -> Problem:
+    """Why a value is not text nor a map of locale to text, at the line of the culprit."""
+    where = _pointer(path)
+    if isinstance(value, dict) and not value:
+        return Problem(
+            shown, doc.line(path), f"{where} is an empty map", "write the text, or `{en: text}`"
+        )
+    if isinstance(value, dict):
+        for key, item in value.items():
+            line = doc.line((*path, key))
+            if not _LOCALE.fullmatch(str(key)):
+                return Problem(
+                    shown,
+                    line,
+                    f"{where} has the key {key!r}, which is not a locale code",
+                    "use locale codes like en, ko or pt-BR as keys of a text map",
+                )
+            if not isinstance(item, str):
+                return Problem(
+                    shown,
+                    line,
+                    f"{where}.{key} should be text, not {_type_name(_json_type(item))}",
+                    "write the text (quote text that YAML reads as a number or true/false)",
+                )
+    return Problem(
+        shown,
+        doc.line(path),
+        f"{where} should be text or a map of locale to text, not {_type_name(_json_type(value))}",
+        "write `key: text` or `key: {en: text, ko: 텍스트}` (quote text that starts with [ or {)",
+    )
 
 
 def _json_type(value: Any) -> str:
@@ -265,7 +313,7 @@ def _type_name(kind: Any) -> str:
         "null": "empty",
     }
     if isinstance(kind, list):
-        return " or ".join(names.get(k, k) for k in kind)
+        return " or ".join(names.get(str(k), str(k)) for k in kind)
     return names.get(str(kind), str(kind))
 
 
@@ -287,10 +335,14 @@ def parse_time(value: str, line: int, where: str) -> datetime:
     example = "2026-03-14T09:12:00+09:00"
     try:
         parsed = datetime.fromisoformat(value.strip())
-    except ValueError:
+    except ValueError as exc:
+        reason = str(exc)
+        detail = "" if reason.startswith("Invalid isoformat") else f" ({reason})"
         raise _TimeError(
-            line, f"{where} {value!r} is not a valid time", f"write it like {example}"
+            line, f"{where} {value!r} is not a valid time{detail}", f"write it like {example}"
         ) from None
+    if parsed.year < EARLIEST_YEAR:
+        raise _TimeError(line, f"{where} {value!r} is before {EARLIEST_YEAR}", "check the year")
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         raise _TimeError(
             line,
@@ -355,6 +407,8 @@ def _build(
             name=text_of(data["responsible"]["name"], default_locale),
             role=text_of(data["responsible"]["role"], default_locale),
         )
+    if "id" in data and not _ID.fullmatch(data["id"]):
+        problems.append(_id_problem(shown, doc.line(("id",)), data["id"]))
     incident = Incident(
         id=str(data.get("id", path.stem)),
         path=path,
@@ -375,7 +429,7 @@ def _build(
         scope=text("scope"),
         responsible=responsible,
         internal=text("internal"),
-        lines={str(k[0]): v for k, v in doc.lines.items() if len(k) == 1},
+        lines={_pointer(k): v for k, v in doc.lines.items() if k},
     )
     if len(problems) > before:
         return None

@@ -2,24 +2,55 @@
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+import yaml.reader
+import yaml.scanner
 
 Path_ = tuple[str | int, ...]
 
 _STANDARD = "tag:yaml.org,2002:"
-_ALLOWED_TAGS = {f"{_STANDARD}{t}" for t in ("str", "int", "float", "bool", "null", "map", "seq")}
+_SCALAR_TAGS = {f"{_STANDARD}{t}" for t in ("str", "int", "float", "bool", "null")}
+_MAP, _SEQ, _MERGE = f"{_STANDARD}map", f"{_STANDARD}seq", f"{_STANDARD}merge"
+_KINDS = {
+    f"{_STANDARD}int": "a whole number",
+    f"{_STANDARD}float": "a number",
+    f"{_STANDARD}bool": "true or false",
+}
 MAX_NODES = 50_000
+MAX_DEPTH = 32
 
 
 class _Loader(yaml.SafeLoader):
-    """Safe loader that keeps times as text: the model parses them and insists on an offset."""
+    """Safe loader that keeps times (and `=`) as text: the model parses times itself."""
+
+    depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        """Stop at MAX_DEPTH levels, before deep nesting costs time or the Python stack."""
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                raise _TooDeep(self.get_mark())
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
+class _TooDeep(Exception):
+    """Raised while composing a node nested deeper than MAX_DEPTH."""
+
+    def __init__(self, mark: yaml.Mark | None) -> None:
+        super().__init__("too deep")
+        self.mark = mark
 
 
 _Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != f"{_STANDARD}timestamp"]
+    first: [(tag, rx) for tag, rx in resolvers if tag in _SCALAR_TAGS or tag == _MERGE]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 
@@ -50,34 +81,71 @@ class YamlDocument:
         return self.lines.get((), 1)
 
 
+class _Lines:
+    """Line numbers from character positions, counting only `\\n` as editors do."""
+
+    def __init__(self, text: str, first_line: int) -> None:
+        self.breaks = [m.start() for m in re.finditer("\n", text)]
+        self.first_line = first_line
+
+    def at(self, index: int) -> int:
+        return bisect_right(self.breaks, index - 1) + self.first_line
+
+    def of(self, mark: yaml.Mark | None) -> int:
+        return self.at(mark.index) if mark is not None else self.first_line
+
+
 def load(text: str, first_line: int = 1) -> YamlDocument:
     """Parse one YAML document; raise YamlError for anything an author should fix."""
-    offset = first_line - 1
     if "\t" in text:
-        for number, content in enumerate(text.splitlines(), start=first_line):
+        for number, content in enumerate(text.split("\n"), start=first_line):
             indent = content[: len(content) - len(content.lstrip())]
             if "\t" in indent:
                 raise YamlError(number, "a tab is used for indentation", "indent with spaces")
-    loader = _Loader(text)
+    lines = _Lines(text, first_line)
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as exc:
+        raise YamlError(
+            lines.at(exc.position),
+            f"the text contains the control character U+{exc.character:04X}, "
+            "which YAML does not allow",
+            "delete it; it may be invisible in your editor",
+        ) from None
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = (mark.line + 1 + offset) if mark else first_line
-        problem = exc.problem or str(exc)
-        raise YamlError(
-            line,
-            f"malformed YAML: {problem}",
-            "check indentation, colons and quotes around text that contains ': ' or '#'",
-        ) from None
+        raise _syntax_error(exc, lines) from None
     except yaml.YAMLError as exc:
         raise YamlError(first_line, f"malformed YAML: {exc}", "fix the YAML syntax") from None
+    except (_TooDeep, RecursionError) as exc:
+        mark = exc.mark if isinstance(exc, _TooDeep) else loader.get_mark()
+        raise YamlError(
+            lines.of(mark),
+            f"the YAML is nested more than {MAX_DEPTH} levels deep",
+            "incident files need a few levels at most",
+        ) from None
     doc = YamlDocument(None)
     if node is None:
         return doc
     counter = [0]
-    doc.data = _convert(loader, node, (), doc.lines, offset, counter)
+    doc.data = _convert(loader, node, (), doc.lines, lines, counter)
     return doc
+
+
+def _syntax_error(exc: yaml.MarkedYAMLError, lines: _Lines) -> YamlError:
+    """Point at the line to fix: where a quote, key or bracket opens, else where parsing broke."""
+    context = exc.context or ""
+    opener = isinstance(exc, yaml.scanner.ScannerError) or "flow" in context
+    mark = exc.context_mark if opener and exc.context_mark else exc.problem_mark
+    problem = exc.problem or str(exc)
+    if "quoted scalar" in context:
+        hint = "close the quote; inside '...' write a ' as ''"
+    elif "flow" in context:
+        hint = "close the bracket, and quote text that contains ',', '[', ']', '{' or '}'"
+    else:
+        hint = "check indentation, colons and quotes around text that contains ': ' or ' #'"
+    return YamlError(lines.of(mark or exc.context_mark), f"malformed YAML: {problem}", hint)
 
 
 def _convert(
@@ -85,33 +153,30 @@ def _convert(
     node: yaml.Node,
     path: Path_,
     lines: dict[Path_, int],
-    offset: int,
+    source: _Lines,
     counter: list[int],
 ) -> Any:
     counter[0] += 1
-    line = node.start_mark.line + 1 + offset
+    line = source.of(node.start_mark)
     if counter[0] > MAX_NODES:
-        raise YamlError(line, "the YAML is too large or nests aliases", "split or simplify it")
-    lines.setdefault(path, line)
-    if node.tag not in _ALLOWED_TAGS:
         raise YamlError(
-            line,
-            f"YAML tag {node.tag!r} is not allowed",
-            "remove the tag; incident files hold plain text, numbers, lists and maps",
+            lines.get(path[:1], line),
+            f"the YAML has more than {MAX_NODES:,} values once its aliases (*name) are expanded",
+            "write the values out instead of repeating aliases",
         )
+    lines.setdefault(path, line)
     if isinstance(node, yaml.MappingNode):
+        _check_tag(node, _MAP, line)
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            if key_node.tag == f"{_STANDARD}merge":
-                raise YamlError(line, "YAML merge keys ('<<') are not allowed", "write keys out")
-            if not isinstance(key_node, yaml.ScalarNode):
+            key_line = source.of(key_node.start_mark)
+            if key_node.tag == _MERGE:
                 raise YamlError(
-                    key_node.start_mark.line + 1 + offset,
-                    "a key must be plain text",
-                    "write `key: value`",
+                    key_line, "YAML merge keys ('<<') are not allowed", "write out keys"
                 )
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise YamlError(key_line, "a key must be plain text", "write `key: value`")
             key = str(key_node.value)
-            key_line = key_node.start_mark.line + 1 + offset
             if key in result:
                 first = lines.get((*path, key), line)
                 raise YamlError(
@@ -120,11 +185,33 @@ def _convert(
                     "keep one of them",
                 )
             lines[(*path, key)] = key_line
-            result[key] = _convert(loader, value_node, (*path, key), lines, offset, counter)
+            result[key] = _convert(loader, value_node, (*path, key), lines, source, counter)
         return result
     if isinstance(node, yaml.SequenceNode):
+        _check_tag(node, _SEQ, line)
         return [
-            _convert(loader, item, (*path, index), lines, offset, counter)
+            _convert(loader, item, (*path, index), lines, source, counter)
             for index, item in enumerate(node.value)
         ]
-    return loader.construct_object(node, deep=True)
+    _check_tag(node, None, line)
+    try:
+        return loader.construct_object(node, deep=True)
+    except (ValueError, KeyError, OverflowError, yaml.YAMLError):
+        value = str(node.value)
+        value = value if len(value) <= 40 else f"{value[:37]}..."
+        kind = _KINDS.get(node.tag, node.tag)
+        raise YamlError(
+            line, f"{value!r} cannot be read as {kind}", "put quotes around it if it is text"
+        ) from None
+
+
+def _check_tag(node: yaml.Node, expected: str | None, line: int) -> None:
+    """Only plain YAML types: no tags that construct objects, and no tag on the wrong shape."""
+    if (expected is None and node.tag in _SCALAR_TAGS) or node.tag == expected:
+        return
+    tag = f"!!{node.tag.removeprefix(_STANDARD)}" if node.tag.startswith(_STANDARD) else node.tag
+    raise YamlError(
+        line,
+        f"the YAML tag {tag} is not allowed here",
+        "remove the tag; incident files hold plain text, numbers, lists and maps",
+    )
