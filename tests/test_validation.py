@@ -56,6 +56,7 @@ def edit(*pairs: str, text: str = GOOD) -> str:
 
 
 def settings_for(incidents: Path, policies: Policies | None = None) -> Settings:
+    """Settings with lagging translations ignored, unless a test asks for them."""
     components = [
         Component(id_, Text({"en": name}), None, None, n)
         for n, (id_, name) in enumerate([("api", "API"), ("payments", "Payments"), ("web", "Web")])
@@ -66,7 +67,7 @@ def settings_for(incidents: Path, policies: Policies | None = None) -> Settings:
         timezone=ZoneInfo("Asia/Seoul"),
         locale="en",
         locales=["en", "ko"],
-        policies=policies or Policies(),
+        policies=policies or Policies(missing_translation="ignore"),
     )
 
 
@@ -671,7 +672,7 @@ def test_policies_are_warnings_not_errors(incidents: Path) -> None:
 
 def test_policies_as_errors(incidents: Path) -> None:
     write(incidents, "late.md", LATE_AND_CRITICAL)
-    strict = Policies(as_errors=True)
+    strict = Policies(as_errors=True, missing_translation="ignore")
     problems = run(incidents, strict)
     assert len(problems) == 2 and all(p.is_error for p in problems), listing(problems)
     with pytest.raises(ValidationFailed) as failed:
@@ -682,7 +683,9 @@ def test_policies_as_errors(incidents: Path) -> None:
 
 def test_policies_can_be_turned_off(incidents: Path) -> None:
     write(incidents, "late.md", LATE_AND_CRITICAL)
-    relaxed = Policies(first_notice_minutes=None, responsible_required_for=())
+    relaxed = Policies(
+        first_notice_minutes=None, responsible_required_for=(), missing_translation="ignore"
+    )
     assert run(incidents, relaxed) == []
 
 
@@ -758,8 +761,31 @@ def test_policy_warning_fails_only_a_strict_build(
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert any("incidents/critical.md:4:" in w and "responsible" in w for w in warnings), warnings
     assert (project.site / "incidents" / "critical" / "index.html").exists()
-    with pytest.raises(Abort, match="strict mode"):
+    before = {p: p.read_bytes() for p in project.site.rglob("*") if p.is_file()}
+    with caplog.at_level(logging.ERROR), pytest.raises(Abort):
         project.build(strict=True)
+    assert "1 warning(s) in strict mode" in build_errors(caplog)
+    # Refused before MkDocs cleans the folder: the published site is untouched.
+    assert {p: p.read_bytes() for p in project.site.rglob("*") if p.is_file()} == before
+
+
+def test_missing_translations_are_one_warning_per_incident_and_never_block(
+    incidents: Path,
+) -> None:
+    write(
+        incidents,
+        "a.md",
+        OPEN_INCIDENT.lstrip().replace("title: API responses are slow", "title: {en: Slow}"),
+    )
+    settings = settings_for(incidents, Policies(missing_translation="warning"))
+    _, problems = validate(settings, NOW)
+    (problem,) = problems
+    assert problem.level == "warning" and problem.code == "translation"
+    assert "no ko translation of title, updates[0].body" in problem.message
+    load_site(settings, NOW)
+    errors = Policies(missing_translation="error")
+    with pytest.raises(ValidationFailed, match="no ko translation"):
+        load_site(settings_for(incidents, errors), NOW)
 
 
 def test_policies_as_errors_fail_a_normal_build(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 
@@ -35,6 +36,11 @@ def check_incidents(
     return problems
 
 
+ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
+# Problems of this code are lagging translations: shown by `validate`, never blocking a build.
+TRANSLATION = "translation"
+
+
 def _p(incident: Incident, line: int, message: str, hint: str, level: str = "error") -> Problem:
     return Problem(display_path(incident.path), line, message, hint, level)
 
@@ -61,6 +67,13 @@ def check_incident(incident: Incident, settings: Settings, now: datetime) -> Ite
 
 
 def _check_references(incident: Incident, settings: Settings) -> Iterator[Problem]:
+    if not ID_PATTERN.fullmatch(incident.id):
+        yield _p(
+            incident,
+            1,
+            f"the file name gives the id {incident.id!r}, which cannot be part of a URL",
+            "rename the file with letters, digits, '-' and '_', or add `id: some-id`",
+        )
     severity_ids = [s.id for s in settings.severities]
     if not incident.is_maintenance and not incident.severity:
         yield _p(
@@ -205,10 +218,10 @@ def _check_texts(incident: Incident, settings: Settings) -> Iterator[Problem]:
             ("responsible.role", incident.responsible.role),
         ]
     level = settings.policies.missing_translation
+    untranslated: dict[str, list[str]] = {}
     for key, text in texts:
         if text is None:
             continue
-        line = _line(incident, key)
         for locale in text.values:
             if locale not in known:
                 yield _p(
@@ -218,15 +231,20 @@ def _check_texts(incident: Incident, settings: Settings) -> Iterator[Problem]:
                     _suggest(locale, sorted(known)) + " (or add it to the site's locales)",
                 )
         if level in ("warning", "error") and text:
-            missing = [loc for loc in settings.locales if loc not in text.values]
-            if missing:
-                yield _p(
-                    incident,
-                    line,
-                    f"no translation for {', '.join(missing)}",
-                    "add the text for each locale, or it shows in the default locale",
-                    level,
-                )
+            for locale in settings.locales:
+                if locale not in text.values:
+                    untranslated.setdefault(locale, []).append(key)
+    if untranslated:
+        fields = sorted({key for keys in untranslated.values() for key in keys})
+        shown = ", ".join(fields[:4]) + (f" and {len(fields) - 4} more" if len(fields) > 4 else "")
+        yield Problem(
+            display_path(incident.path),
+            incident.line_of("title"),
+            f"no {', '.join(untranslated)} translation of {shown}",
+            "add the text for each locale; until then readers see the default locale's text",
+            level,
+            code=TRANSLATION,
+        )
 
 
 def _check_policies(incident: Incident, settings: Settings, now: datetime) -> Iterator[Problem]:

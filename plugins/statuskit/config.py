@@ -43,7 +43,7 @@ class PoliciesConfig(base.Config):
     scope_required_for = c.ListOfItems(c.Type(str), default=[])
     stale_update_minutes = c.Type(int, default=0)
     future_tolerance_minutes = c.Type(int, default=10)
-    missing_translation = c.Choice(("ignore", "warning", "error"), default="ignore")
+    missing_translation = c.Choice(("ignore", "warning", "error"), default="warning")
     as_errors = c.Type(bool, default=False)
 
 
@@ -59,6 +59,7 @@ class MirrorConfig(base.Config):
 
 class StatuskitConfig(base.Config):
     enabled = c.Type(bool, default=True)
+    page_id = c.Type(str, default="")
     incidents_dir = c.Type(str, default="incidents")
     components = c.ListOfItems(c.SubConfig(ComponentConfig), default=[])
     groups = c.ListOfItems(c.SubConfig(GroupConfig), default=[])

@@ -19,9 +19,11 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
 from .adapter import SettingsError, settings_from_options
+from .checks import TRANSLATION
 from .config import StatuskitConfig
+from .outputs import render_outputs
 from .pages import FeedLink, PageSpec, SitePlan
-from .problems import ValidationFailed
+from .problems import Problem, ValidationFailed
 from .site import Site, load_site
 
 log = get_plugin_logger(__name__)
@@ -71,6 +73,11 @@ class StatuskitPlugin(BasePlugin[StatuskitConfig]):
             # After the site's custom_dir, before Material: our main.html adds hreflang and
             # feed links to every page and a site's own overrides still win.
             config.theme.dirs.insert(1 if config.theme.custom_dir else 0, templates)
+        if not config.site_url:
+            log.warning(
+                "statuskit: set `site_url` in mkdocs.yml; feeds, the calendar and the API "
+                "need the site's absolute address"
+            )
         if CSS_URI not in config.extra_css:
             config.extra_css.append(CSS_URI)
         return config
@@ -83,12 +90,13 @@ class StatuskitPlugin(BasePlugin[StatuskitConfig]):
         try:
             self.site = load_site(self.settings)
         except ValidationFailed as exc:
-            for problem in exc.problems:
-                if not problem.is_error:
-                    log.warning(str(problem))
+            _log_warnings(exc.problems)
             raise PluginError(str(exc)) from None
-        for problem in self.site.warnings:
-            log.warning(str(problem))
+        blocking = _log_warnings(self.site.warnings)
+        if config.strict and blocking:
+            # MkDocs would count these only after writing the site; refuse before it is touched.
+            lines = "\n".join(str(p) for p in blocking)
+            raise PluginError(f"{len(blocking)} warning(s) in strict mode:\n{lines}")
         self.plan = self.site.plan()
         self.pages = {p.src_uri: p for p in self.plan.pages}
 
@@ -109,6 +117,17 @@ class StatuskitPlugin(BasePlugin[StatuskitConfig]):
                     inclusion=InclusionLevel.INCLUDED if spec.in_nav else InclusionLevel.NOT_IN_NAV,
                 )
             )
+        assert self.site is not None
+        outputs = render_outputs(
+            self.site, config.site_name, config.site_url or "/", self.config.page_id
+        )
+        for path, content in outputs.items():
+            if files.get_file_from_path(path) is not None:
+                raise PluginError(
+                    f"statuskit: {config.docs_dir}/{path} would be replaced by a generated "
+                    "output; rename or remove it"
+                )
+            files.append(File.generated(config, path, content=content))
         targets = self.settings.targets
         if targets and targets.mode == "mirrors" and targets.current.domain:
             files.append(File.generated(config, "CNAME", content=targets.current.domain + "\n"))
@@ -152,6 +171,20 @@ class StatuskitPlugin(BasePlugin[StatuskitConfig]):
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         self._reset()
+
+
+def _log_warnings(problems: list[Problem]) -> list[Problem]:
+    """Log warnings; a lagging translation is only information. Returns the real warnings."""
+    blocking = []
+    for problem in problems:
+        if problem.is_error:
+            continue
+        if problem.code == TRANSLATION:
+            log.info(str(problem))
+        else:
+            log.warning(str(problem))
+            blocking.append(problem)
+    return blocking
 
 
 def _markdown(spec: PageSpec) -> str:

@@ -16,6 +16,7 @@ class Problem:
     message: str
     hint: str = ""
     level: str = "error"
+    code: str = ""
 
     def __str__(self) -> str:
         text = f"{self.path}:{self.line}: {self.message}"

@@ -29,7 +29,7 @@ class Policies:
     scope_required_for: tuple[str, ...] = ()
     stale_update_minutes: int | None = None
     future_tolerance_minutes: int = 10
-    missing_translation: str = "ignore"
+    missing_translation: str = "warning"
     as_errors: bool = False
 
 

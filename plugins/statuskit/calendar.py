@@ -1,0 +1,183 @@
+"""An iCalendar file of every maintenance window, so customers can subscribe in their calendar.
+
+`maintenance.ics` (RFC 5545) has one VEVENT per maintenance, past, current and upcoming, in UTC.
+Nothing depends on the clock: DTSTAMP and LAST-MODIFIED are the time of the maintenance's latest
+change, so an unchanged site rebuilds identical bytes and calendar clients see no false changes.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
+
+from icalendar import Calendar, Event
+
+from .markup import MarkdownRenderer
+from .model import Text
+from .pages import incident_src, page_url
+from .site import Site
+from .status import IncidentState
+
+PRODID = "-//statuskit//Maintenance calendar//EN"
+
+# How often subscribed calendar clients should fetch the file again (RFC 7986, and Outlook's).
+REFRESH_INTERVAL = timedelta(hours=1)
+PUBLISHED_TTL = "PT1H"
+
+# CANCELLED is not modeled: a called-off maintenance is written as completed.
+EVENT_STATUS = {
+    "scheduled": "TENTATIVE",
+    "in_progress": "CONFIRMED",
+    "verifying": "CONFIRMED",
+    "completed": "CONFIRMED",
+}
+
+
+# Tags that start a new block or a new line when HTML is read as plain text.
+_PARAGRAPHS = frozenset(
+    {"p", "ul", "ol", "blockquote", "pre", "table", "div", "h1", "h2", "h3", "h4", "h5", "h6"}
+)
+_LINES = frozenset({"br", "tr"})
+
+
+class _PlainText(HTMLParser):
+    """Text of sanitized HTML with paragraphs apart and list items on their own lines."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "li":
+            self.parts.append("\n- ")
+        elif tag in _PARAGRAPHS:
+            self.parts.append("\n\n")
+        elif tag in _LINES:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _PARAGRAPHS:
+            self.parts.append("\n\n")
+
+    def handle_data(self, data: str) -> None:
+        # Markdown puts a newline between blocks; the tags above already place the breaks.
+        if self.parts and self.parts[-1].endswith("\n"):
+            data = data.lstrip("\n")
+        if data.strip() or "\n" not in data:
+            self.parts.append(data)
+
+    def text(self) -> str:
+        lines = [line.rstrip() for line in "".join(self.parts).split("\n")]
+        kept: list[str] = []
+        for line in lines:
+            if line or (kept and kept[-1]):
+                kept.append(line)
+        return "\n".join(kept).strip()
+
+
+def plain_text(html: str) -> str:
+    """Plain text of an update body for calendar clients, which show no HTML."""
+    parser = _PlainText()
+    parser.feed(html)
+    parser.close()
+    return parser.text()
+
+
+def changed_at(state: IncidentState) -> datetime:
+    """When the maintenance last changed: its latest update, or the start of its window when the
+    window's start, not a commit, moved it from scheduled to in progress."""
+    incident = state.incident
+    moment = state.last_update_at
+    if _moved_by_time(state) and incident.scheduled_for is not None:
+        moment = max(moment, incident.scheduled_for)
+    return moment.astimezone(UTC)
+
+
+def sequence(state: IncidentState) -> int:
+    """RFC 5545 SEQUENCE: each posted update is a change, and so is a status the window moved."""
+    return max(0, len(state.incident.updates) - 1) + (1 if _moved_by_time(state) else 0)
+
+
+def _moved_by_time(state: IncidentState) -> bool:
+    posted = state.incident.updates[-1].status if state.incident.updates else "scheduled"
+    return EVENT_STATUS.get(posted) != EVENT_STATUS.get(state.status)
+
+
+class CalendarRenderer:
+    """Builds the maintenance calendar of one locale build."""
+
+    def __init__(self, site: Site, locale: str, base_url: str, site_name: str) -> None:
+        self.site = site
+        self.settings = site.settings
+        self.locale = locale
+        self.base_url = base_url
+        self.site_name = site_name
+        self.t = site.settings.catalog(locale)
+        self.markdown = MarkdownRenderer()
+        self.host = urlsplit(base_url).hostname or "statuskit"
+
+    def text(self, value: Text) -> tuple[str, str]:
+        """The text for this locale and the language it is really in."""
+        resolved = value.get(self.locale, self.settings.locale)
+        return resolved.text, resolved.lang
+
+    def render(self) -> dict[str, bytes]:
+        calendar = Calendar()
+        calendar.add("prodid", PRODID)
+        calendar.add("version", "2.0")
+        calendar.add("calscale", "GREGORIAN")
+        calendar.add("method", "PUBLISH")
+        name = self.t("calendar.name", site=self.site_name)
+        description = self.t("calendar.description", site=self.site_name)
+        calendar.add("x-wr-calname", name)
+        calendar.add("name", name)
+        calendar.add("x-wr-caldesc", description)
+        calendar.add("x-published-ttl", PUBLISHED_TTL)
+        calendar.add("refresh-interval", REFRESH_INTERVAL, parameters={"VALUE": "DURATION"})
+        windows: list[tuple[datetime, datetime, IncidentState]] = []
+        for state in self.site.state.incidents.values():
+            start, end = state.incident.scheduled_for, state.incident.scheduled_until
+            if state.incident.is_maintenance and start is not None and end is not None:
+                windows.append((start, end, state))
+        windows.sort(key=lambda w: (w[0], w[2].incident.id))
+        for start, end, state in windows:
+            calendar.add_component(self.event(state, start, end))
+        return {"maintenance.ics": calendar.to_ical()}
+
+    def event(self, state: IncidentState, start: datetime, end: datetime) -> Event:
+        """One maintenance window; its UID never changes, its SEQUENCE grows with each change."""
+        incident = state.incident
+        url = self.base_url + page_url(incident_src(incident.id), self.settings.directory_urls)
+        title, title_lang = self.text(incident.title)
+        details = self.t("calendar.details", url=url)
+        body, body_lang = "", self.locale
+        if incident.updates:
+            body, body_lang = self.text(incident.updates[-1].body)
+            body = plain_text(str(self.markdown.html(body)))
+        stamp = changed_at(state)
+        event = Event()
+        event.add("uid", f"{incident.id}@{self.host}")
+        event.add("dtstamp", stamp)
+        if incident.updates:
+            event.add("created", incident.updates[0].at.astimezone(UTC))
+        event.add("last-modified", stamp)
+        event.add("sequence", sequence(state))
+        event.add("dtstart", start.astimezone(UTC))
+        event.add("dtend", end.astimezone(UTC))
+        event.add("summary", title, parameters={"LANGUAGE": title_lang})
+        event.add(
+            "description",
+            f"{body}\n\n{details}" if body else details,
+            parameters={"LANGUAGE": body_lang},
+        )
+        event.add("url", url)
+        event.add("status", EVENT_STATUS.get(state.status, "CONFIRMED"))
+        # Maintenance does not make the subscriber busy.
+        event.add("transp", "TRANSPARENT")
+        return event
+
+
+def render_calendar(site: Site, locale: str, base_url: str, site_name: str) -> dict[str, bytes]:
+    """The maintenance calendar of one locale build whose root URL is `base_url`, by path."""
+    return CalendarRenderer(site, locale, base_url, site_name).render()

@@ -1,0 +1,197 @@
+"""Atom and RSS feeds of every published update, so subscribers hear of each one.
+
+Files, relative to the root of one locale build:
+
+- `history.atom`, `history.rss`: the whole site (the paths Atlassian Statuspage uses, so
+  subscribers who move over keep their feed), the newest `FEED_LIMIT` updates;
+- `feeds/components/<id>.atom|.rss`: updates of incidents and maintenance that touched one
+  component, the newest `FEED_LIMIT`;
+- `feeds/incidents/<id>.atom|.rss`: every update of one incident or maintenance.
+
+One entry per update, newest first. Nothing depends on the clock: entry times are the updates'
+own, a feed's `updated` is its newest entry's, so an unchanged site rebuilds identical bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from feedgen.entry import FeedEntry
+from feedgen.feed import FeedGenerator
+
+from .markup import MarkdownRenderer
+from .model import Incident, Text, Update
+from .pages import incident_src, page_url, paged_src
+from .site import Site
+
+# Entries in the site-wide and component feeds: feed readers poll often, so the newest updates
+# are what they need; the full record is the history pages and the per-incident feeds.
+FEED_LIMIT = 50
+
+# A feed with no entry at all still needs a fixed `updated`, never the build's clock.
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+FORMATS = (("atom", "application/atom+xml"), ("rss", "application/rss+xml"))
+
+
+@dataclass(frozen=True)
+class _Item:
+    """One update ready for any feed: built once, shared by every feed that lists it."""
+
+    incident: Incident
+    update: Update
+    entry: Any  # feedgen.entry.FeedEntry, untyped
+
+    @property
+    def sort_key(self) -> tuple[datetime, str, int]:
+        return (self.update.at, self.incident.id, self.update.number)
+
+
+@dataclass(frozen=True)
+class _Feed:
+    """What one feed file says about itself."""
+
+    path: str
+    title: str
+    description: str
+    page: str
+
+
+class FeedRenderer:
+    """Builds every feed of one locale build; entries are rendered once and reused."""
+
+    def __init__(self, site: Site, locale: str, base_url: str, site_name: str) -> None:
+        self.site = site
+        self.settings = site.settings
+        self.locale = locale
+        self.base_url = base_url
+        # Atom needs an author name; a site without a name is known by its host.
+        self.site_name = site_name or urlsplit(base_url).hostname or "statuskit"
+        self.t = site.settings.catalog(locale)
+        self.markdown = MarkdownRenderer()
+
+    def text(self, value: Text) -> str:
+        return value.get(self.locale, self.settings.locale).text
+
+    def url(self, src_uri: str) -> str:
+        return self.base_url + page_url(src_uri, self.settings.directory_urls)
+
+    def item(self, incident: Incident, update: Update) -> _Item:
+        """A feed entry for one update: its own time, a stable id, the incident page's link."""
+        link = self.url(incident_src(incident.id))
+        title = self.t(
+            "feed.entry_title",
+            title=self.text(incident.title),
+            status=self.t(f"incident_status.{update.status}"),
+        )
+        if update.provisional:
+            title = f"{title} ({self.t('incident.provisional')})"
+        moment = update.at.astimezone(UTC)
+        entry = FeedEntry()
+        entry.id(f"{link}#update-{update.number + 1}")
+        entry.title(title)
+        entry.link(href=link, rel="alternate", type="text/html")
+        entry.content(str(self.markdown.html(self.text(update.body))), type="html")
+        entry.published(moment)
+        entry.updated(moment)
+        severity = self.settings.severity(incident.severity)
+        if severity is not None:
+            entry.category(term=severity.id, label=self.text(severity.name))
+        if incident.is_maintenance:
+            entry.category(term="maintenance", label=self.t("kind.maintenance"))
+        return _Item(incident, update, entry)
+
+    def render(self) -> dict[str, bytes]:
+        incidents = sorted(self.site.incidents, key=lambda i: i.id)
+        per_incident = {i.id: [self.item(i, u) for u in i.updates] for i in incidents}
+        everything = newest_first(item for items in per_incident.values() for item in items)
+        site_updated = everything[0].update.at if everything else EPOCH
+        name = self.site_name
+        files = self.feed(
+            _Feed(
+                "history",
+                self.t("feed.site_title", site=name),
+                self.t("feed.site_description", site=name),
+                self.base_url,
+            ),
+            everything[:FEED_LIMIT],
+            site_updated,
+        )
+        touched_by = {i.id: touched(i) for i in incidents}
+        for component in self.settings.components:
+            listed = [item for item in everything if component.id in touched_by[item.incident.id]]
+            component_name = self.text(component.name)
+            files |= self.feed(
+                _Feed(
+                    f"feeds/components/{component.id}",
+                    self.t("feed.component_title", name=component_name, site=name),
+                    self.t("feed.component_description", name=component_name),
+                    self.url(paged_src(f"components/{component.id}", 1)),
+                ),
+                listed[:FEED_LIMIT],
+                site_updated,
+            )
+        for incident in incidents:
+            title = self.text(incident.title)
+            files |= self.feed(
+                _Feed(
+                    f"feeds/incidents/{incident.id}",
+                    self.t("feed.incident_title", title=title, site=name),
+                    self.t("feed.incident_description", title=title),
+                    self.url(incident_src(incident.id)),
+                ),
+                newest_first(per_incident[incident.id]),
+                site_updated,
+            )
+        return files
+
+    def feed(
+        self, feed: _Feed, items: Sequence[_Item], empty_updated: datetime
+    ) -> dict[str, bytes]:
+        """The Atom and RSS files of one feed; `empty_updated` dates a feed with no entry."""
+        updated = (items[0].update.at if items else empty_updated).astimezone(UTC)
+        files: dict[str, bytes] = {}
+        for extension, mime in FORMATS:
+            path = f"{feed.path}.{extension}"
+            generator = FeedGenerator()
+            generator.id(self.base_url + path)
+            generator.title(feed.title)
+            generator.subtitle(feed.description)
+            generator.description(feed.description)
+            generator.author(name=self.site_name, uri=self.base_url)
+            generator.language(self.locale)
+            generator.generator("statuskit")
+            generator.updated(updated)
+            # feedgen takes the RSS channel <link> from the last link added, whatever its rel.
+            generator.link(href=self.base_url + path, rel="self", type=mime)
+            generator.link(href=feed.page, rel="alternate", type="text/html")
+            for item in items:
+                generator.add_entry(item.entry, order="append")
+            rendered = (
+                generator.atom_str(pretty=True)
+                if extension == "atom"
+                else generator.rss_str(pretty=True)
+            )
+            files[path] = bytes(rendered)
+        return files
+
+
+def touched(incident: Incident) -> set[str]:
+    """Components an incident names at its start or in any update: their feeds list it."""
+    ids = set(incident.components)
+    for update in incident.updates:
+        ids.update(update.components)
+    return ids
+
+
+def newest_first(items: Iterable[_Item]) -> list[_Item]:
+    return sorted(items, key=lambda item: item.sort_key, reverse=True)
+
+
+def render_feeds(site: Site, locale: str, base_url: str, site_name: str) -> dict[str, bytes]:
+    """Every feed file of one locale build whose root URL is `base_url`, by path."""
+    return FeedRenderer(site, locale, base_url, site_name).render()
