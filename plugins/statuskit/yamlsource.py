@@ -55,6 +55,20 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
+class _FastLoader(yaml.CSafeLoader):
+    """libyaml's parser with the same resolvers: about ten times faster on valid files."""
+
+
+_FastLoader.yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
+
+
+def _fast_path_is_safe(text: str) -> bool:
+    """Shallow enough for libyaml's recursive composer; anything else takes the checked path."""
+    if not yaml.__with_libyaml__ or text.count("[") + text.count("{") > 200:
+        return False
+    return all(len(line) - len(line.lstrip(" ")) <= 64 for line in text.split("\n"))
+
+
 class YamlError(Exception):
     """A YAML problem at a line of the source (1-based, counted in the whole file)."""
 
@@ -103,6 +117,17 @@ def load(text: str, first_line: int = 1) -> YamlDocument:
             if "\t" in indent:
                 raise YamlError(number, "a tab is used for indentation", "indent with spaces")
     lines = _Lines(text, first_line)
+    if _fast_path_is_safe(text):
+        try:
+            fast = _FastLoader(text)
+            node = fast.get_single_node()
+        except Exception:  # noqa: BLE001 - the checked path below explains any problem
+            pass
+        else:
+            doc = YamlDocument(None)
+            if node is not None:
+                doc.data = _convert(fast, node, (), doc.lines, lines, [0])
+            return doc
     try:
         loader = _Loader(text)
     except yaml.reader.ReaderError as exc:
@@ -149,7 +174,7 @@ def _syntax_error(exc: yaml.MarkedYAMLError, lines: _Lines) -> YamlError:
 
 
 def _convert(
-    loader: _Loader,
+    loader: _Loader | _FastLoader,
     node: yaml.Node,
     path: Path_,
     lines: dict[Path_, int],
@@ -158,6 +183,12 @@ def _convert(
 ) -> Any:
     counter[0] += 1
     line = source.of(node.start_mark)
+    if len(path) > MAX_DEPTH:
+        raise YamlError(
+            line,
+            f"the YAML is nested more than {MAX_DEPTH} levels deep",
+            "incident files need a few levels at most",
+        )
     if counter[0] > MAX_NODES:
         raise YamlError(
             lines.get(path[:1], line),
