@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .documents import parse_time, text_of
 from .i18n import Catalog
-from .loader import parse_time, text_of
 from .model import Component, Group, Severity
 from .settings import DEFAULT_SEVERITIES, Policies, Settings
 from .targets import Mirror, TargetSet, select_target

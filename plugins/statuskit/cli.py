@@ -12,8 +12,9 @@ from pathlib import Path
 import click
 
 from .checks import TRANSLATION
+from .documents import parse_time
 from .editing import EditError, NewIncident, append_update, incident_path, render_new
-from .loader import incident_schema, load_incidents, parse_time
+from .loader import incident_schema, load_incidents
 from .model import CATEGORIES, IMPACTS, INCIDENT_STATUSES, KINDS, MAINTENANCE_STATUSES
 from .problems import Problem, display_path
 from .publish import publish

@@ -13,7 +13,7 @@ import jinja2
 import yaml
 from slugify import slugify
 
-from .loader import split_front_matter
+from .documents import split_front_matter
 
 
 class EditError(Exception):
