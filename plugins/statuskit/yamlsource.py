@@ -121,7 +121,7 @@ def load(text: str, first_line: int = 1) -> YamlDocument:
         try:
             fast = _FastLoader(text)
             node = fast.get_single_node()
-        except Exception:  # noqa: BLE001 - the checked path below explains any problem
+        except Exception:  # the checked path below explains any problem precisely
             pass
         else:
             doc = YamlDocument(None)
