@@ -7,10 +7,11 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .compensation import policy_from_options
 from .documents import parse_time, text_of
 from .i18n import Catalog
 from .model import Component, Group, Severity
-from .settings import DEFAULT_SEVERITIES, Policies, Settings
+from .settings import DEFAULT_SEVERITIES, POLICY_CHECKS, Policies, Settings
 from .targets import Mirror, TargetSet, select_target
 
 
@@ -144,7 +145,20 @@ def settings_from_options(
         future_tolerance_minutes=p.future_tolerance_minutes,
         missing_translation=p.missing_translation,
         as_errors=p.as_errors,
+        postmortem_due_days=p.postmortem_due_days or None,
+        postmortem_required_for=tuple(p.postmortem_required_for),
+        levels=dict(p.levels),
     )
+    unknown_checks = set(p.levels) - set(POLICY_CHECKS)
+    if unknown_checks:
+        raise SettingsError(
+            f"statuskit: unknown policy check(s) {', '.join(sorted(unknown_checks))} under "
+            f"`policies.levels`; the checks are {', '.join(POLICY_CHECKS)}"
+        )
+    try:
+        compensation = policy_from_options(options.compensation, locale)
+    except ValueError as exc:
+        raise SettingsError(f"statuskit: {exc}") from None
     catalog_dirs = tuple(d for d in [config_dir / options.catalog_dir] if d.is_dir())
     for name in locales_of(locale, options.locales):
         try:
@@ -167,4 +181,5 @@ def settings_from_options(
         policies=policies,
         targets=targets,
         catalog_dirs=catalog_dirs,
+        compensation=compensation,
     )

@@ -64,6 +64,7 @@ def check_incident(incident: Incident, settings: Settings, now: datetime) -> Ite
     yield from _check_times(incident, settings, now)
     yield from _check_texts(incident, settings)
     yield from _check_policies(incident, settings, now)
+    yield from check_postmortem(incident, settings, now)
 
 
 def _check_references(incident: Incident, settings: Settings) -> Iterator[Problem]:
@@ -249,13 +250,13 @@ def _check_texts(incident: Incident, settings: Settings) -> Iterator[Problem]:
 
 def _check_policies(incident: Incident, settings: Settings, now: datetime) -> Iterator[Problem]:
     policies = settings.policies
-    level = "error" if policies.as_errors else "warning"
     if incident.is_maintenance or not incident.updates:
         return
     first = incident.updates[0]
     noticed = incident.detected_at or incident.started_at
     limit = policies.first_notice_minutes
-    if limit is not None and noticed and first.at - noticed > timedelta(minutes=limit):
+    level = policies.level("first_notice")
+    if level and limit is not None and noticed and first.at - noticed > timedelta(minutes=limit):
         minutes = int((first.at - noticed).total_seconds() // 60)
         yield _p(
             incident,
@@ -265,7 +266,9 @@ def _check_policies(incident: Incident, settings: Settings, now: datetime) -> It
             "post a first, provisional notice sooner next time; the record stays as it happened",
             level,
         )
-    if incident.severity in policies.responsible_required_for and incident.responsible is None:
+    level = policies.level("responsible")
+    needs_person = incident.severity in policies.responsible_required_for
+    if level and needs_person and incident.responsible is None:
         yield _p(
             incident,
             incident.line_of("severity"),
@@ -273,7 +276,8 @@ def _check_policies(incident: Incident, settings: Settings, now: datetime) -> It
             "add `responsible: {name: ..., role: ...}`",
             level,
         )
-    if incident.severity in policies.scope_required_for and not incident.scope:
+    level = policies.level("scope")
+    if level and incident.severity in policies.scope_required_for and not incident.scope:
         yield _p(
             incident,
             incident.line_of("severity"),
@@ -283,11 +287,130 @@ def _check_policies(incident: Incident, settings: Settings, now: datetime) -> It
         )
     stale = policies.stale_update_minutes
     last = incident.updates[-1]
-    if stale and last.status != "resolved" and now - last.at > timedelta(minutes=stale):
+    level = policies.level("stale_update")
+    if level and stale and last.status != "resolved" and now - last.at > timedelta(minutes=stale):
         yield _p(
             incident,
             last.line,
             f"the incident is open and its last update is older than {stale} minutes",
             "post an update, even if nothing changed",
+            level,
+        )
+    yield from _check_postmortem_due(incident, settings, now)
+
+
+def _resolved_at(incident: Incident) -> datetime | None:
+    if incident.resolved_at is not None:
+        return incident.resolved_at
+    last = incident.updates[-1] if incident.updates else None
+    return last.at if last is not None and last.status == "resolved" else None
+
+
+def _check_postmortem_due(
+    incident: Incident, settings: Settings, now: datetime
+) -> Iterator[Problem]:
+    policies = settings.policies
+    level = policies.level("postmortem_due")
+    days = policies.postmortem_due_days
+    resolved = _resolved_at(incident)
+    if not level or not days or resolved is None or incident.published_postmortem:
+        return
+    if incident.severity in policies.postmortem_required_for and now - resolved > timedelta(
+        days=days
+    ):
+        yield _p(
+            incident,
+            incident.line_of("severity"),
+            f"this {incident.severity} incident was resolved more than {days} days ago "
+            "and has no published postmortem",
+            f"publish {incident.path.with_suffix('').name}.postmortem.md beside it",
+            level,
+        )
+
+
+def check_postmortem(incident: Incident, settings: Settings, now: datetime) -> Iterator[Problem]:
+    """Problems of an incident's postmortem, reported against the postmortem file."""
+    pm = incident.postmortem
+    if pm is None:
+        return
+    shown = display_path(pm.path)
+    policies = settings.policies
+    if pm.is_published and pm.published_at is None:
+        yield Problem(
+            shown,
+            pm.line_of("status"),
+            "a published postmortem needs `published_at`",
+            "add when it was published, with its UTC offset",
+        )
+    if pm.published_at and pm.published_at > now + timedelta(
+        minutes=policies.future_tolerance_minutes
+    ):
+        yield Problem(
+            shown, pm.line_of("published_at"), "published_at is in the future", "check it"
+        )
+    seen: set[str] = set()
+    for action in pm.actions:
+        if action.id in seen:
+            yield Problem(
+                shown, action.line, f"action id {action.id!r} is used twice", "give each its own id"
+            )
+        seen.add(action.id)
+        if action.status == "dropped" and not action.reason:
+            yield Problem(
+                shown,
+                action.line,
+                f"action {action.id} is dropped without a reason",
+                "add `reason:` telling customers why it will not be done",
+            )
+        if action.status == "done" and action.done_at is None:
+            yield Problem(
+                shown,
+                action.line,
+                f"action {action.id} is done but has no `done_at`",
+                "add the date it was done, like 2026-10-31",
+            )
+        level = policies.level("action_owner")
+        if level and action.status != "dropped" and (not action.owner or action.due is None):
+            missing = " and ".join(
+                name for name, value in (("owner", action.owner), ("due", action.due)) if not value
+            )
+            yield Problem(
+                shown,
+                action.line,
+                f"action {action.id} has no {missing}",
+                "every prevention action needs a named owner and a due date",
+                level,
+            )
+    level = policies.level("apology_signed")
+    if level and pm.apology and pm.signed_by is None and incident.responsible is None:
+        yield Problem(
+            shown,
+            pm.line_of("apology"),
+            "the apology is signed by no named person",
+            "add `signed_by: {name: ..., role: ...}` or `responsible:` to the incident",
+            level,
+        )
+    comp = pm.compensation
+    if comp is None:
+        return
+    policy = settings.compensation
+    if comp.tier and policy.tier(comp.tier) is None:
+        known = ", ".join(t.id for t in policy.tiers) or "none declared"
+        yield Problem(
+            shown,
+            pm.line_of("compensation.tier"),
+            f"unknown compensation tier {comp.tier!r}",
+            f"{_suggest(comp.tier, [t.id for t in policy.tiers])} (tiers: {known})",
+        )
+    level = policies.level("compensation_basis")
+    resolved = _resolved_at(incident)
+    duration = (resolved - incident.started_at) if resolved and incident.started_at else None
+    computed = policy.tier_for(incident.severity, duration) if duration is not None else None
+    if level and not comp.tier and not comp.offer and computed is None:
+        yield Problem(
+            shown,
+            comp.line,
+            "compensation is promised without a policy tier or an explicit offer",
+            "add `tier:` from the compensation policy or `offer:` stating what customers get",
             level,
         )

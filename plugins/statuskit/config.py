@@ -45,6 +45,9 @@ class PoliciesConfig(base.Config):
     future_tolerance_minutes = c.Type(int, default=10)
     missing_translation = c.Choice(("ignore", "warning", "error"), default="warning")
     as_errors = c.Type(bool, default=False)
+    postmortem_due_days = c.Type(int, default=14)
+    postmortem_required_for = c.ListOfItems(c.Type(str), default=["critical", "major"])
+    levels = c.DictOfItems(c.Choice(("off", "warning", "error")), default={})
 
 
 class MirrorConfig(base.Config):
@@ -75,3 +78,4 @@ class StatuskitConfig(base.Config):
     uptime_days = c.Type(int, default=90)
     home_history_days = c.Type(int, default=7)
     policies = c.SubConfig(PoliciesConfig)
+    compensation = c.Type(dict, default={})

@@ -75,6 +75,9 @@ class Formatter:
     def percent(self, value: float) -> str:
         return format_decimal(value, format="#,##0.00", locale=self.locale) + "%"
 
+    def number(self, value: float) -> str:
+        return format_decimal(value, locale=self.locale)
+
     def language_name(self, code: str) -> str:
         try:
             name = Locale.parse(code.replace("-", "_")).get_display_name(self.locale)

@@ -28,6 +28,7 @@ from .documents import (
     text_of,
 )
 from .model import Incident, Responsible, Text, Update
+from .postmortems import load_postmortem, postmortem_stem
 from .problems import Problem, display_path
 
 __all__ = ["MAX_FILE_BYTES", "LoadResult", "find_files", "incident_schema", "load_incidents"]
@@ -73,21 +74,59 @@ def load_incidents(incidents_dir: Path, default_locale: str) -> LoadResult:
     """Read every incident file under a folder; a bad file never stops the others being read."""
     result = LoadResult()
     files = list(find_files(incidents_dir))
-    names = {p for p in files}
+    names = set(files)
     siblings: dict[Path, dict[str, Path]] = {}
+    postmortems: dict[Path, Path] = {}
+    postmortem_translations: dict[Path, dict[str, Path]] = {}
     mains: list[Path] = []
     for path in files:
+        postmortem = postmortem_stem(path)
+        if postmortem is not None:
+            incident_stem, locale = postmortem
+            key = path.with_name(incident_stem)
+            if locale is None:
+                postmortems[key] = path
+            else:
+                postmortem_translations.setdefault(key, {})[locale] = path
+            continue
         match = _SIBLING.match(path.name)
-        base = path.with_name(f"{match['stem']}.md") if match else None
-        if match and base in names:
+        base = _base_file(path.with_name(match["stem"]), names) if match else None
+        if match and base is not None:
             siblings.setdefault(base, {})[match["locale"]] = path
         else:
             mains.append(path)
+    by_stem: dict[Path, Incident] = {}
     for path in mains:
         incident = _load_file(path, default_locale, siblings.get(path, {}), result.problems)
         if incident is not None:
             result.incidents.append(incident)
+            by_stem[path.with_suffix("")] = incident
+    for stem, path in postmortems.items():
+        loaded = load_postmortem(
+            path, default_locale, postmortem_translations.get(stem, {}), result.problems
+        )
+        if loaded is None:
+            continue
+        incident = by_stem.get(stem)
+        if incident is not None:
+            incident.postmortem = loaded
+        elif not any(stem.with_suffix(s) in names for s in INCIDENT_SUFFIXES):
+            result.problems.append(
+                Problem(
+                    display_path(path),
+                    1,
+                    f"no incident file {stem.name}.md beside this postmortem",
+                    "name a postmortem after its incident file: <incident>.postmortem.md",
+                )
+            )
     return result
+
+
+def _base_file(stem: Path, names: set[Path]) -> Path | None:
+    """The incident file a translation belongs to: `x.ko.md` translates `x.md` or `x.yml`."""
+    return next(
+        (stem.with_suffix(s) for s in INCIDENT_SUFFIXES if stem.with_suffix(s) in names), None
+    )
 
 
 def _load_file(

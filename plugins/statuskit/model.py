@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .postmortems import Postmortem
 
 INCIDENT_STATUSES = ("investigating", "identified", "monitoring", "resolved")
 MAINTENANCE_STATUSES = ("scheduled", "in_progress", "verifying", "completed")
@@ -99,13 +103,20 @@ class Incident:
     responsible: Responsible | None = None
     internal: Text | None = None
     lines: dict[str, int] = field(default_factory=dict)
+    postmortem: Postmortem | None = None
 
     @property
     def is_maintenance(self) -> bool:
         return self.kind == "maintenance"
 
+    @property
+    def published_postmortem(self) -> Postmortem | None:
+        """The postmortem readers may see: drafts are never published."""
+        pm = self.postmortem
+        return pm if pm is not None and pm.is_published else None
+
     def line_of(self, key: str) -> int:
-        """Line of a top-level key, or 1, for error messages."""
+        """Line of a key path such as `severity` or `updates[0].status`, or 1."""
         return self.lines.get(key, 1)
 
 

@@ -102,6 +102,11 @@ class IncidentSummary:
     components: list[str]
     latest: UpdateView | None
     month: date
+    postmortem_url: str | None = None
+
+
+def postmortem_src(incident_id: str) -> str:
+    return f"postmortems/{incident_id}.md"
 
 
 @dataclass
@@ -290,6 +295,9 @@ class PagePlanner:
             components=[self.component_name(c) for c in incident.components],
             latest=self.update_view(incident.updates[-1]) if incident.updates else None,
             month=state.start.astimezone(self.settings.timezone).date().replace(day=1),
+            postmortem_url=(
+                self.url(postmortem_src(incident.id)) if incident.published_postmortem else None
+            ),
         )
         self._summaries[incident.id] = summary
         return summary

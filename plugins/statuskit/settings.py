@@ -8,6 +8,7 @@ from functools import cached_property
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from .compensation import CompensationPolicy
 from .i18n import Catalog
 from .model import Component, Group, Severity, Text
 from .targets import TargetSet
@@ -17,6 +18,19 @@ DEFAULT_SEVERITIES = (
     Severity("major", Text({"en": "Major", "ko": "주요", "ja": "重要"}), "orange", "major"),
     Severity("minor", Text({"en": "Minor", "ko": "경미", "ja": "軽微"}), "blue", "minor"),
     Severity("notice", Text({"en": "Notice", "ko": "공지", "ja": "お知らせ"}), "green", "none"),
+)
+
+
+# Each policy check is off, a warning or an error; these are the checks that can be set.
+POLICY_CHECKS = (
+    "first_notice",
+    "stale_update",
+    "responsible",
+    "scope",
+    "postmortem_due",
+    "action_owner",
+    "apology_signed",
+    "compensation_basis",
 )
 
 
@@ -31,6 +45,16 @@ class Policies:
     future_tolerance_minutes: int = 10
     missing_translation: str = "warning"
     as_errors: bool = False
+    postmortem_due_days: int | None = 14
+    postmortem_required_for: tuple[str, ...] = ("critical", "major")
+    levels: dict[str, str] = field(default_factory=dict)
+
+    def level(self, check: str) -> str | None:
+        """`error`, `warning` or None (off) for a check; `as_errors` makes warnings errors."""
+        level = self.levels.get(check, "warning")
+        if level == "off":
+            return None
+        return "error" if self.as_errors else level
 
 
 @dataclass
@@ -52,6 +76,7 @@ class Settings:
     policies: Policies = field(default_factory=Policies)
     targets: TargetSet | None = None
     catalog_dirs: tuple[Path, ...] = ()
+    compensation: CompensationPolicy = field(default_factory=CompensationPolicy)
 
     def __post_init__(self) -> None:
         if not self.locales:

@@ -214,12 +214,13 @@ def derive(incidents: list[Incident], settings: Settings, now: datetime) -> Site
 
 
 def uptime(
-    states: Iterable[IncidentState], settings: Settings, now: datetime
+    states: Iterable[IncidentState], settings: Settings, now: datetime, span: int | None = None
 ) -> dict[str, list[DayStatus]]:
     """Per component, the last N local days, each with its worst status and weighted downtime."""
     zone = settings.timezone
+    count = span or settings.uptime_days
     today = now.astimezone(zone).date()
-    first = today - timedelta(days=settings.uptime_days - 1)
+    first = today - timedelta(days=count - 1)
     window_start = datetime.combine(first, time(), zone)
     days = {
         c.id: {
@@ -230,7 +231,7 @@ def uptime(
                 [],
                 tracked=c.start_date is None or first + timedelta(days=n) >= c.start_date,
             )
-            for n in range(settings.uptime_days)
+            for n in range(count)
         }
         for c in settings.components
     }
@@ -261,7 +262,8 @@ def _spread(
         bar = days[day]
         overlap = (min(end, day_end) - max(start, day_start)).total_seconds() / 60
         if overlap > 0:
-            bar.downtime_minutes += overlap * DOWNTIME_WEIGHT.get(segment.impact, 0.0)
+            weighted = overlap * DOWNTIME_WEIGHT.get(segment.impact, 0.0)
+            bar.downtime_minutes = min(1440.0, bar.downtime_minutes + weighted)
             bar.status = worst([bar.status, segment.impact])
             if incident_id not in bar.incidents:
                 bar.incidents.append(incident_id)
