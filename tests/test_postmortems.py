@@ -344,3 +344,42 @@ def test_orphan_postmortem_is_an_error(tmp_path: Path) -> None:
     write(tmp_path, "b.postmortem.md", POSTMORTEM)
     _, problems = validate(core_settings(tmp_path), NOW)
     assert [p.message for p in problems] == ["no incident file b.md beside this postmortem"]
+
+
+def test_stats_command_prints_the_reliability_figures(
+    project: SiteProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from statuskit.cli import main
+
+    site_with_postmortem(project)
+    monkeypatch.chdir(project.root)
+    result = CliRunner().invoke(main, ["stats"])
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "2026-Q1: Incidents: 1" in out
+    assert "Time to resolve: Median 10 minutes, Worst 10 minutes (n=1)" in out
+    assert "Open actions: 1 · Overdue: 1 · Completed: 50.00% of committed actions" in out
+    assert "Overdue: 2026-03-14-payments A1 Block deploys that skip the canary" in out
+    korean = CliRunner().invoke(main, ["stats", "--locale", "ko"])
+    assert "안정성 보고서" in korean.output
+
+
+def test_published_postmortem_appears_in_feeds(project: SiteProject) -> None:
+    import feedparser
+
+    site_with_postmortem(project)
+    project.build()
+    for path in ("history.atom", "feeds/incidents/2026-03-14-payments.rss"):
+        feed = feedparser.parse((project.site / path).read_bytes())
+        assert not feed.bozo
+        newest = feed.entries[0]
+        assert newest.title == "Postmortem: Payments failing after a deploy"
+        assert newest.link.endswith("/postmortems/2026-03-14-payments/")
+        assert "ten minutes" in newest.summary
+    draft = POSTMORTEM.replace("status: published", "status: draft")
+    site_with_postmortem(project, draft)
+    project.build()
+    feed = feedparser.parse((project.site / "history.atom").read_bytes())
+    assert all("Postmortem" not in e.title for e in feed.entries)

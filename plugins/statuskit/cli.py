@@ -16,10 +16,13 @@ from .documents import parse_time
 from .editing import EditError, NewIncident, append_update, incident_path, render_new
 from .loader import incident_schema, load_incidents
 from .model import CATEGORIES, IMPACTS, INCIDENT_STATUSES, KINDS, MAINTENANCE_STATUSES
-from .problems import Problem, display_path
+from .postmortems import postmortem_schema
+from .problems import Problem, ValidationFailed, display_path
 from .publish import publish
+from .reliability import build_report
 from .settings import Settings
-from .site import build_time, validate
+from .site import build_time, load_site, validate
+from .stats import render_stats
 from .targets import Target
 
 config_option = click.option(
@@ -243,9 +246,25 @@ def build_command(config_file: Path, mirrors: bool, strict: bool, site_dir: Path
 
 
 @main.command("schema")
-def schema_command() -> None:
-    """Print the JSON Schema of incident files, for editors and other tools."""
-    click.echo(json.dumps(incident_schema(), indent=2, ensure_ascii=False))
+@click.option("--postmortem", is_flag=True, help="The schema of postmortem files instead.")
+def schema_command(postmortem: bool) -> None:
+    """Print the JSON Schema of incident (or postmortem) files, for editors and other tools."""
+    schema = postmortem_schema() if postmortem else incident_schema()
+    click.echo(json.dumps(schema, indent=2, ensure_ascii=False))
+
+
+@main.command("stats")
+@config_option
+@click.option("--locale", help="Language of the report; the site's default locale by default.")
+def stats_command(config_file: Path, locale: str | None) -> None:
+    """Print the reliability figures: uptime, detection and resolution times, promises kept."""
+    settings = load_settings(config_file)
+    try:
+        site = load_site(settings)
+    except ValidationFailed as exc:
+        raise click.ClickException(str(exc)) from None
+    report = build_report(site.state, settings)
+    click.echo(render_stats(report, settings, locale or settings.locale), nl=False)
 
 
 @main.command("new")

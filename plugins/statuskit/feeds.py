@@ -6,7 +6,8 @@ Files, relative to the root of one locale build:
   subscribers who move over keep their feed), the newest `FEED_LIMIT` updates;
 - `feeds/components/<id>.atom|.rss`: updates of incidents and maintenance that touched one
   component, the newest `FEED_LIMIT`;
-- `feeds/incidents/<id>.atom|.rss`: every update of one incident or maintenance.
+- `feeds/incidents/<id>.atom|.rss`: every update of one incident or maintenance, and its
+  published postmortem.
 
 One entry per update, newest first. Nothing depends on the clock: entry times are the updates'
 own, a feed's `updated` is its newest entry's, so an unchanged site rebuilds identical bytes.
@@ -25,7 +26,7 @@ from feedgen.feed import FeedGenerator
 
 from .markup import MarkdownRenderer
 from .model import Incident, Text, Update
-from .pages import incident_src, page_url, paged_src
+from .pages import incident_src, page_url, paged_src, postmortem_src
 from .site import Site
 
 # Entries in the site-wide and component feeds: feed readers poll often, so the newest updates
@@ -38,17 +39,22 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 FORMATS = (("atom", "application/atom+xml"), ("rss", "application/rss+xml"))
 
 
+# Orders a postmortem after every update of its incident when they share a time.
+POSTMORTEM_ORDER = 1_000_000
+
+
 @dataclass(frozen=True)
 class _Item:
-    """One update ready for any feed: built once, shared by every feed that lists it."""
+    """One update (or published postmortem) ready for any feed, shared by every feed listing it."""
 
     incident: Incident
-    update: Update
+    at: datetime
+    order: int
     entry: Any  # feedgen.entry.FeedEntry, untyped
 
     @property
     def sort_key(self) -> tuple[datetime, str, int]:
-        return (self.update.at, self.incident.id, self.update.number)
+        return (self.at, self.incident.id, self.order)
 
 
 @dataclass(frozen=True)
@@ -103,13 +109,35 @@ class FeedRenderer:
             entry.category(term=severity.id, label=self.text(severity.name))
         if incident.is_maintenance:
             entry.category(term="maintenance", label=self.t("kind.maintenance"))
-        return _Item(incident, update, entry)
+        return _Item(incident, update.at, update.number, entry)
+
+    def postmortem_item(self, incident: Incident) -> _Item | None:
+        """An entry announcing a published postmortem, dated when it was published."""
+        pm = incident.published_postmortem
+        if pm is None or pm.published_at is None:
+            return None
+        link = self.url(postmortem_src(incident.id))
+        moment = pm.published_at.astimezone(UTC)
+        entry = FeedEntry()
+        entry.id(f"{link}#published")
+        entry.title(self.t("postmortem.title", title=self.text(incident.title)))
+        entry.link(href=link, rel="alternate", type="text/html")
+        summary = self.text(pm.summary) if pm.summary else self.text(pm.body)
+        entry.content(str(self.markdown.html(summary)), type="html")
+        entry.published(moment)
+        entry.updated(moment)
+        entry.category(term="postmortem", label=self.t("postmortem.narrative"))
+        return _Item(incident, pm.published_at, POSTMORTEM_ORDER, entry)
 
     def render(self) -> dict[str, bytes]:
         incidents = sorted(self.site.incidents, key=lambda i: i.id)
         per_incident = {i.id: [self.item(i, u) for u in i.updates] for i in incidents}
+        for incident in incidents:
+            published = self.postmortem_item(incident)
+            if published is not None:
+                per_incident[incident.id].append(published)
         everything = newest_first(item for items in per_incident.values() for item in items)
-        site_updated = everything[0].update.at if everything else EPOCH
+        site_updated = everything[0].at if everything else EPOCH
         name = self.site_name
         files = self.feed(
             _Feed(
@@ -153,7 +181,7 @@ class FeedRenderer:
         self, feed: _Feed, items: Sequence[_Item], empty_updated: datetime
     ) -> dict[str, bytes]:
         """The Atom and RSS files of one feed; `empty_updated` dates a feed with no entry."""
-        updated = (items[0].update.at if items else empty_updated).astimezone(UTC)
+        updated = (items[0].at if items else empty_updated).astimezone(UTC)
         files: dict[str, bytes] = {}
         for extension, mime in FORMATS:
             path = f"{feed.path}.{extension}"
