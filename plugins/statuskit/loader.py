@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -25,13 +27,22 @@ from .documents import (
     pointer,
     read_document,
     read_text,
+    split_front_matter,
     text_of,
 )
 from .model import Incident, Responsible, Text, Update
 from .postmortems import load_postmortem, postmortem_stem
 from .problems import Problem, display_path
 
-__all__ = ["MAX_FILE_BYTES", "LoadResult", "find_files", "incident_schema", "load_incidents"]
+__all__ = [
+    "MAX_FILE_BYTES",
+    "LoadResult",
+    "find_files",
+    "incident_schema",
+    "load_incidents",
+    "read_text",
+    "split_front_matter",
+]
 
 INCIDENT_SUFFIXES = (".md", ".yml", ".yaml")
 _SIBLING = re.compile(r"^(?P<stem>.+)\.(?P<locale>[a-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})?)\.md$")
@@ -70,10 +81,34 @@ def find_files(incidents_dir: Path) -> Iterator[Path]:
         yield path
 
 
+# The last few trees read, by their files' names and contents: building every locale or
+# mirror in one process, or rebuilding on `mkdocs serve`, reads unchanged files once.
+_RECENT: OrderedDict[tuple[object, ...], LoadResult] = OrderedDict()
+_RECENT_SIZE = 2
+
+
 def load_incidents(incidents_dir: Path, default_locale: str) -> LoadResult:
     """Read every incident file under a folder; a bad file never stops the others being read."""
-    result = LoadResult()
     files = list(find_files(incidents_dir))
+    try:
+        stats = tuple((str(p), hashlib.blake2b(p.read_bytes()).digest()) for p in files)
+    except OSError:
+        stats = None
+    key = (str(incidents_dir.resolve()), default_locale, stats)
+    if stats is not None and key in _RECENT:
+        _RECENT.move_to_end(key)
+        cached = _RECENT[key]
+        return LoadResult(list(cached.incidents), list(cached.problems))
+    result = _read_tree(files, default_locale)
+    if stats is not None:
+        _RECENT[key] = LoadResult(list(result.incidents), list(result.problems))
+        while len(_RECENT) > _RECENT_SIZE:
+            _RECENT.popitem(last=False)
+    return result
+
+
+def _read_tree(files: list[Path], default_locale: str) -> LoadResult:
+    result = LoadResult()
     names = set(files)
     siblings: dict[Path, dict[str, Path]] = {}
     postmortems: dict[Path, Path] = {}
