@@ -125,7 +125,7 @@ def test_postmortem_page_shows_causes_actions_compensation(project: SiteProject)
     # 10 minutes, major: tier 1 (5%) applies; tier 2 needs critical.
     compensation = page.select_one(".sk-compensation").get_text(" ", strip=True)
     assert "5% service credit" in compensation and "Tier 1" in compensation
-    assert "Paid" in compensation and "412" in compensation
+    assert "Paid" in compensation and "Recipients: 412" in compensation
     timeline = [t["datetime"] for t in page.select(".sk-timeline time")]
     assert timeline == sorted(timeline) and timeline[0] == "2026-03-14T09:00:00+09:00"
     incident = project.page("incidents/2026-03-14-payments")

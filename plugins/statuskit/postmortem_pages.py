@@ -4,7 +4,7 @@ and the reliability report, resolved for one locale like every other page."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from markupsafe import Markup
@@ -39,7 +39,7 @@ ACTION_ICONS = {
 class MilestoneView:
     title: Localized
     due: TimeText
-    done: bool
+    done_at: TimeText | None
 
 
 @dataclass
@@ -54,7 +54,8 @@ class ActionView:
     status: Badge
     overdue: bool
     progress: str
-    percent: int
+    percent: int | None
+    done_at: TimeText | None
     target: Localized | None
     reason: Localized | None
     milestones: list[MilestoneView]
@@ -72,6 +73,7 @@ class CompensationView:
     exceptions: Localized | None
     payout: Badge | None
     payout_date: TimeText | None
+    payout_paid: bool
     customers: str | None
 
 
@@ -79,6 +81,7 @@ class CompensationView:
 class TimelineRow:
     """A public update or an extra postmortem event, in one time-ordered list."""
 
+    moment: datetime
     at: TimeText
     status: str | None
     text: Markup
@@ -143,12 +146,17 @@ class AccountabilityPlanner:
             due=self.day(action.due) if action.due else None,
             status=Badge(status, label, ACTION_ICONS[status]),
             overdue=overdue,
-            progress=f"{done}/{total}",
-            percent=round(100 * done / total),
+            progress=f"{done}/{total}" if action.status != "dropped" else "—",
+            percent=round(100 * done / total) if action.status != "dropped" else None,
+            done_at=self.day(action.done_at) if action.done_at else None,
             target=self.text(action.target),
             reason=self.text(action.reason),
             milestones=[
-                MilestoneView(self.p.text(m.title), self.day(m.due), m.done_at is not None)
+                MilestoneView(
+                    self.p.text(m.title),
+                    self.day(m.due),
+                    self.day(m.done_at) if m.done_at else None,
+                )
                 for m in action.milestones
             ],
             incident=self.p.summary(incident) if incident else None,
@@ -187,6 +195,7 @@ class AccountabilityPlanner:
                 else None
             ),
             payout_date=self.day(payout.date) if payout and payout.date else None,
+            payout_paid=payout is not None and payout.status == "paid",
             customers=(
                 self.fmt.number(payout.customers)
                 if payout and payout.customers is not None
@@ -204,12 +213,12 @@ class AccountabilityPlanner:
         rows = []
         for update in incident.updates:
             view = self.p.update_view(update)
-            rows.append(TimelineRow(view.at, view.status.label, view.body, view.lang))
+            rows.append(TimelineRow(update.at, view.at, view.status.label, view.body, view.lang))
         for event in pm.timeline:
             text = self.p.text(event.event)
             html = self.p.markdown.html(text.text)
-            rows.append(TimelineRow(self.fmt.time(event.at), None, html, text.lang))
-        return sorted(rows, key=lambda r: r.at.iso)
+            rows.append(TimelineRow(event.at, self.fmt.time(event.at), None, html, text.lang))
+        return sorted(rows, key=lambda r: r.moment)
 
     # Pages ------------------------------------------------------------------------------
 
@@ -341,7 +350,11 @@ class AccountabilityPlanner:
                 {
                     "name": self.p.text(tier.name),
                     "severities": severities,
-                    "duration": self.fmt.duration(timedelta(minutes=tier.min_minutes)),
+                    "duration": (
+                        self.fmt.duration(timedelta(minutes=tier.min_minutes))
+                        if tier.min_minutes
+                        else self.t("compensation.any_duration")
+                    ),
                     "offer": self.tier_offer(tier),
                 }
             )
