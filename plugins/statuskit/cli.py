@@ -16,6 +16,7 @@ from .documents import parse_time
 from .editing import EditError, NewIncident, append_update, incident_path, render_new
 from .loader import incident_schema, load_incidents
 from .model import CATEGORIES, IMPACTS, INCIDENT_STATUSES, KINDS, MAINTENANCE_STATUSES
+from .importers import import_group
 from .postmortems import postmortem_schema
 from .problems import Problem, ValidationFailed, display_path
 from .publish import publish
@@ -409,6 +410,9 @@ def resolve_command(
 ) -> None:
     """Close an incident (or complete a maintenance) with a final update."""
     _post(config_file, incident_id, None, message, (), False, at, closing=True)
+
+
+main.add_command(import_group, "import")
 
 
 if __name__ == "__main__":  # pragma: no cover
