@@ -8,7 +8,6 @@ change, so an unchanged site rebuilds identical bytes and calendar clients see n
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 from icalendar import Calendar, Event
@@ -32,56 +31,6 @@ EVENT_STATUS = {
     "verifying": "CONFIRMED",
     "completed": "CONFIRMED",
 }
-
-
-# Tags that start a new block or a new line when HTML is read as plain text.
-_PARAGRAPHS = frozenset(
-    {"p", "ul", "ol", "blockquote", "pre", "table", "div", "h1", "h2", "h3", "h4", "h5", "h6"}
-)
-_LINES = frozenset({"br", "tr"})
-
-
-class _PlainText(HTMLParser):
-    """Text of sanitized HTML with paragraphs apart and list items on their own lines."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "li":
-            self.parts.append("\n- ")
-        elif tag in _PARAGRAPHS:
-            self.parts.append("\n\n")
-        elif tag in _LINES:
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _PARAGRAPHS:
-            self.parts.append("\n\n")
-
-    def handle_data(self, data: str) -> None:
-        # Markdown puts a newline between blocks; the tags above already place the breaks.
-        if self.parts and self.parts[-1].endswith("\n"):
-            data = data.lstrip("\n")
-        if data.strip() or "\n" not in data:
-            self.parts.append(data)
-
-    def text(self) -> str:
-        lines = [line.rstrip() for line in "".join(self.parts).split("\n")]
-        kept: list[str] = []
-        for line in lines:
-            if line or (kept and kept[-1]):
-                kept.append(line)
-        return "\n".join(kept).strip()
-
-
-def plain_text(html: str) -> str:
-    """Plain text of an update body for calendar clients, which show no HTML."""
-    parser = _PlainText()
-    parser.feed(html)
-    parser.close()
-    return parser.text()
 
 
 def changed_at(state: IncidentState) -> datetime:
@@ -154,7 +103,7 @@ class CalendarRenderer:
         body, body_lang = "", self.locale
         if incident.updates:
             body, body_lang = self.text(incident.updates[-1].body)
-            body = plain_text(str(self.markdown.html(body)))
+            body = self.markdown.plain(body)
         stamp = changed_at(state)
         event = Event()
         event.add("uid", f"{incident.id}@{self.host}")

@@ -11,14 +11,16 @@ from pathlib import Path
 
 import click
 
+from .announce import announce_command
 from .checks import TRANSLATION
 from .documents import parse_time
 from .editing import EditError, NewIncident, append_update, incident_path, render_new
+from .importers import import_group
 from .loader import incident_schema, load_incidents
 from .model import CATEGORIES, IMPACTS, INCIDENT_STATUSES, KINDS, MAINTENANCE_STATUSES
-from .importers import import_group
 from .postmortems import postmortem_schema
 from .problems import Problem, ValidationFailed, display_path
+from .prsummary import pr_summary_command
 from .publish import publish
 from .reliability import build_report
 from .settings import Settings
@@ -413,6 +415,8 @@ def resolve_command(
 
 
 main.add_command(import_group, "import")
+main.add_command(announce_command, "announce")
+main.add_command(pr_summary_command, "pr-summary")
 
 
 if __name__ == "__main__":  # pragma: no cover
