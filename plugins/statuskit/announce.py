@@ -58,6 +58,7 @@ ELLIPSIS = "…"
 
 # Plain text -------------------------------------------------------------------------------
 
+
 @cache
 def _renderer() -> MarkdownRenderer:
     return MarkdownRenderer()

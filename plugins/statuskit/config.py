@@ -63,6 +63,7 @@ class MirrorConfig(base.Config):
 class StatuskitConfig(base.Config):
     enabled = c.Type(bool, default=True)
     page_id = c.Type(str, default="")
+    raw_html = c.Choice(("sanitize", "allow"), default="sanitize")
     incidents_dir = c.Type(str, default="incidents")
     components = c.ListOfItems(c.SubConfig(ComponentConfig), default=[])
     groups = c.ListOfItems(c.SubConfig(GroupConfig), default=[])

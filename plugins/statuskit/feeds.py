@@ -15,6 +15,7 @@ own, a feed's `updated` is its newest entry's, so an unchanged site rebuilds ide
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -188,8 +189,9 @@ class FeedRenderer:
             generator = FeedGenerator()
             generator.id(self.base_url + path)
             generator.title(feed.title)
-            generator.subtitle(feed.description)
-            generator.description(feed.description)
+            # RSS readers show the channel description as HTML; Atom's subtitle is text.
+            description = html.escape(feed.description) if extension == "rss" else feed.description
+            generator.subtitle(description)
             generator.author(name=self.site_name, uri=self.base_url)
             generator.language(self.locale)
             generator.generator("statuskit")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import os
 from importlib import resources
 from pathlib import Path
@@ -18,12 +19,14 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
+from . import theme
 from .adapter import SettingsError, settings_from_options
 from .checks import TRANSLATION
 from .config import StatuskitConfig
 from .outputs import render_outputs
 from .pages import FeedLink, PageSpec, SitePlan
 from .problems import Problem, ValidationFailed
+from .sanitize import sanitize_html
 from .site import Site, load_site
 
 log = get_plugin_logger(__name__)
@@ -146,12 +149,21 @@ class StatuskitPlugin(BasePlugin[StatuskitConfig]):
         env.globals["formatter"] = plan.formatter
         env.globals["sk_alternates"] = targets.alternates if targets else (lambda url: [])
         env.globals["sk_feeds"] = self._feeds
+        theme.install(env)
         return env
 
     def _feeds(self, page: Page) -> list[FeedLink]:
         spec = self.pages.get(page.file.src_uri)
         site = self.plan.site_feeds if self.plan else []
         return site + (spec.feeds if spec else [])
+
+    def on_page_content(
+        self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        """Sanitize the authors' markdown of generated pages (summaries, postmortem narratives)."""
+        if page.file.src_uri not in self.pages or self.config.raw_html == "allow":
+            return None
+        return sanitize_html(html)
 
     def on_page_context(
         self, context: TemplateContext, /, *, page: Page, config: MkDocsConfig, nav: Navigation
@@ -188,8 +200,13 @@ def _log_warnings(problems: list[Problem]) -> list[Problem]:
 
 
 def _markdown(spec: PageSpec) -> str:
-    """The generated page's source: front matter choosing the template, then the body."""
+    """The generated page's source: front matter choosing the template, then the body.
+
+    The title is escaped: MkDocs and Material print page titles as HTML (in `<title>`, the
+    header, the navigation and the search index), and an incident title is author text.
+    """
+    title = html.escape(spec.title, quote=False)
     meta = yaml.safe_dump(
-        {"template": spec.template, "title": spec.title}, allow_unicode=True, sort_keys=False
+        {"template": spec.template, "title": title}, allow_unicode=True, sort_keys=False
     )
     return f"---\n{meta}---\n\n{spec.markdown}"
