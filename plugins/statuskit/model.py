@@ -17,6 +17,9 @@ COMPONENT_STATUSES = ("operational", *IMPACTS)
 CATEGORIES = ("technical", "operational", "external", "customer")
 KINDS = ("incident", "maintenance")
 
+# A status as people write it ("In progress") to its id ("in_progress"), for importers.
+STATUS_BY_WORD = {s.replace("_", " "): s for s in (*INCIDENT_STATUSES, *MAINTENANCE_STATUSES)}
+
 # Worst last: a component shows the worst status any open incident or maintenance gives it.
 STATUS_RANK = {
     "operational": 0,

@@ -15,6 +15,7 @@ import yaml
 from .. import yamlsource
 from ..documents import split_front_matter
 from ..i18n import Catalog
+from ..model import STATUS_BY_WORD
 from .records import (
     Source,
     SourceComponent,
@@ -37,17 +38,6 @@ SEVERITIES = {
     "under-maintenance": ("maintenance", "under_maintenance"),
 }
 DEFAULT_SEVERITY = "disrupted"
-# The word that opens an update in cState's body: `*Monitoring* - text {{< track "..." >}}`.
-STATUS_WORDS = {
-    "investigating": "investigating",
-    "identified": "identified",
-    "monitoring": "monitoring",
-    "resolved": "resolved",
-    "scheduled": "scheduled",
-    "in progress": "in_progress",
-    "verifying": "verifying",
-    "completed": "completed",
-}
 # An incident word in a maintenance's body, in maintenance terms.
 AS_MAINTENANCE = {
     "investigating": "in_progress",
@@ -329,7 +319,7 @@ def _entries(body: str) -> tuple[list[tuple[str, str, str]], str]:
         rest += paragraphs[:first]
         entry = "\n\n".join(paragraphs[first:])
         label = _LABEL.match(entry)
-        if label and label[2].strip().lower() in (*STATUS_WORDS, SAME_STATUS):
+        if label and label[2].strip().lower() in (*STATUS_BY_WORD, SAME_STATUS):
             entries.append((match[1], label[2].strip(), entry[label.end() :].strip()))
         else:
             entries.append((match[1], "", entry.strip()))
@@ -366,7 +356,7 @@ def _updates(
     previous = opening
     for at, label, text in timed:
         word = label.lower()
-        status = previous if word in ("", SAME_STATUS) else STATUS_WORDS[word]
+        status = previous if word in ("", SAME_STATUS) else STATUS_BY_WORD[word]
         if maintenance:
             status = AS_MAINTENANCE.get(status, status)
         elif status not in AS_MAINTENANCE:

@@ -15,20 +15,9 @@ from bs4.element import NavigableString, Tag
 from markdownify import MarkdownConverter
 from slugify import slugify
 
+from ..model import MAINTENANCE_STATUSES, STATUS_BY_WORD
 from .records import Source, SourceComponent, SourceError, SourceGroup, SourceIncident, SourceUpdate
 
-# The bold word that opens each update in the feed, as Statuspage writes it.
-LABELS = {
-    "investigating": "investigating",
-    "identified": "identified",
-    "monitoring": "monitoring",
-    "resolved": "resolved",
-    "scheduled": "scheduled",
-    "in progress": "in_progress",
-    "verifying": "verifying",
-    "completed": "completed",
-}
-MAINTENANCE_LABELS = {"scheduled", "in_progress", "verifying", "completed"}
 # "Update": a message that keeps the status; "Postmortem": the report after resolution.
 SAME_STATUS = "update"
 POSTMORTEM = "postmortem"
@@ -256,8 +245,8 @@ def _entry(entry: Any, source: Source, impact: str, chosen: ZoneInfo | None) -> 
     blocks, window, affected, loose = _blocks(str(html or ""))
     notes: list[str] = []
     zone = _zone(blocks, anchors, chosen, notes)
-    labels = [LABELS.get(b.label.lower(), b.label.lower()) for b in blocks]
-    maintenance = window is not None or bool(MAINTENANCE_LABELS & set(labels))
+    labels = [STATUS_BY_WORD.get(b.label.lower(), b.label.lower()) for b in blocks]
+    maintenance = window is not None or bool(set(MAINTENANCE_STATUSES) & set(labels))
     kind = "maintenance" if maintenance else "incident"
     first_status = "scheduled" if maintenance else "investigating"
     timed = [(b, _nearest(b.when, anchors)) for b in blocks if b.when]
@@ -275,10 +264,10 @@ def _entry(entry: Any, source: Source, impact: str, chosen: ZoneInfo | None) -> 
             summary.append(body)
             notes.append("its postmortem is the summary (the markdown body) of the file")
             continue
-        status = LABELS.get(label)
+        status = STATUS_BY_WORD.get(label)
         if label == SAME_STATUS:
             status = previous
-        elif status is None or (status in MAINTENANCE_LABELS) != maintenance:
+        elif status is None or (status in MAINTENANCE_STATUSES) != maintenance:
             notes.append(f"update label {block.label!r} is not a status; kept in the text")
             body = f"**{block.label}** - {body}" if block.label else body
             status = previous
