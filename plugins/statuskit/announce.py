@@ -38,6 +38,7 @@ import jinja2
 from babel import Locale, UnknownLocaleError
 from babel.lists import format_list
 
+from .cli_config import config_option, load_settings
 from .formatting import Formatter
 from .i18n import Catalog
 from .markup import MarkdownRenderer
@@ -430,8 +431,6 @@ def target_settings(config_file: Path, locale: str, mirror: str | None) -> Setti
     The link and the time zone of a message come from it, as `statuskit build --mirrors` (when
     mirrors are declared) or `statuskit build` publishes them.
     """
-    from .cli import load_settings
-
     base = load_settings(config_file)
     if locale not in base.locales:
         raise click.BadParameter(
@@ -539,14 +538,7 @@ def announce(
     show_default=True,
     help="`json` gives channel, subject, body, url and length for scripts and bots.",
 )
-@click.option(
-    "-f",
-    "--config-file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=Path("mkdocs.yml"),
-    show_default=True,
-    help="The site's mkdocs.yml.",
-)
+@config_option
 def announce_command(
     incident_id: str,
     channel: str,
@@ -561,8 +553,6 @@ def announce_command(
     Templates: `announce/<channel>[.<locale>].j2` beside mkdocs.yml overrides the shipped one.
     """
     if locale is None:
-        from .cli import load_settings
-
         locale = load_settings(config_file).locale
     message = announce(config_file, incident_id, channel, audience, locale, mirror)
     if output == "json":

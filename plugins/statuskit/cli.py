@@ -13,6 +13,7 @@ import click
 
 from .announce import announce_command
 from .checks import TRANSLATION
+from .cli_config import config_option, load_settings
 from .documents import parse_time
 from .editing import EditError, NewIncident, append_update, incident_path, render_new
 from .importers import import_group
@@ -27,49 +28,6 @@ from .settings import Settings
 from .site import build_time, load_site, validate
 from .stats import render_stats
 from .targets import Target
-
-config_option = click.option(
-    "-f",
-    "--config-file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=Path("mkdocs.yml"),
-    show_default=True,
-    help="The site's mkdocs.yml, where components and the time zone are declared.",
-)
-
-
-def load_settings(config_file: Path, target: str | None = None) -> Settings:
-    """Settings from mkdocs.yml, read through MkDocs so options behave as in a build."""
-    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
-    from mkdocs.config import load_config
-    from mkdocs.exceptions import ConfigurationError
-
-    from .adapter import SettingsError, settings_from_options
-
-    if not config_file.is_file():
-        raise click.ClickException(
-            f"{config_file}: no such file; run statuskit in the site's folder or pass -f mkdocs.yml"
-        )
-    try:
-        config = load_config(str(config_file))
-    except ConfigurationError as exc:
-        raise click.ClickException(f"{config_file}: {exc}") from None
-    plugin = config.plugins.get("statuskit")
-    if plugin is None:
-        raise click.ClickException(
-            f"{config_file}: the statuskit plugin is not enabled; add `- statuskit` under `plugins`"
-        )
-    try:
-        return settings_from_options(
-            plugin.config,
-            config_file.resolve().parent,
-            str(config.theme.get("language") or "en"),
-            config.use_directory_urls,
-            config.site_url or "",
-            target,
-        )
-    except SettingsError as exc:
-        raise click.ClickException(f"{config_file}: {exc}") from None
 
 
 def _show_build_log() -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import click
 
+from .cli_config import config_option, load_settings
 from .formatting import Formatter
 from .loader import load_incidents
 from .model import Incident, Text, Update
@@ -290,18 +291,9 @@ class SummaryWriter:
     help="The revision the pull request merges into.",
 )
 @click.option("--head", default="HEAD", show_default=True, help="The revision to describe.")
-@click.option(
-    "-f",
-    "--config-file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=Path("mkdocs.yml"),
-    show_default=True,
-    help="The site's mkdocs.yml.",
-)
+@config_option
 def pr_summary_command(base: str, head: str, config_file: Path) -> None:
     """Print, as markdown, what HEAD changes on the status site compared with BASE."""
-    from .cli import load_settings
-
     settings = load_settings(config_file)
     comparison = compare_revisions(settings, base, head, config_file.resolve().parent)
     click.echo(SummaryWriter(settings).render(comparison, base, head), nl=False)

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 
+from ..cli_config import config_option, load_settings
 from ..problems import display_path
 from ..settings import Settings
 from .cstate import read_cstate
@@ -29,15 +30,7 @@ IMPACT_CHOICES = ("none", "minor", "major", "critical")
 def _common(function: Callable[..., None]) -> Callable[..., None]:
     """Options every importer takes: the site, where to write, and how to treat components."""
     options = [
-        # As statuskit.cli's option; not imported from there, since that module imports this one.
-        click.option(
-            "-f",
-            "--config-file",
-            type=click.Path(dir_okay=False, path_type=Path),
-            default=Path("mkdocs.yml"),
-            show_default=True,
-            help="The site's mkdocs.yml, where components and the time zone are declared.",
-        ),
+        config_option,
         click.option(
             "--incidents-dir",
             type=click.Path(file_okay=False, path_type=Path),
@@ -158,8 +151,6 @@ def _zone(name: object) -> ZoneInfo | None:
 
 def _settings(config_file: Path, incidents_dir: Path | None) -> Settings:
     """The site's settings, writing elsewhere when --incidents-dir says so."""
-    from ..cli import load_settings
-
     settings = load_settings(config_file)
     if incidents_dir is not None:
         settings = dataclasses.replace(settings, incidents_dir=incidents_dir.resolve())

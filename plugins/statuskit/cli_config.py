@@ -1,0 +1,52 @@
+"""How every command finds the site: the `-f mkdocs.yml` option and settings read through MkDocs."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from .adapter import SettingsError, settings_from_options
+from .settings import Settings
+
+config_option = click.option(
+    "-f",
+    "--config-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("mkdocs.yml"),
+    show_default=True,
+    help="The site's mkdocs.yml, where components and the time zone are declared.",
+)
+
+
+def load_settings(config_file: Path, target: str | None = None) -> Settings:
+    """Settings from mkdocs.yml, read through MkDocs so options behave as in a build."""
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import ConfigurationError
+
+    if not config_file.is_file():
+        raise click.ClickException(
+            f"{config_file}: no such file; run statuskit in the site's folder or pass -f mkdocs.yml"
+        )
+    try:
+        config = load_config(str(config_file))
+    except ConfigurationError as exc:
+        raise click.ClickException(f"{config_file}: {exc}") from None
+    plugin = config.plugins.get("statuskit")
+    if plugin is None:
+        raise click.ClickException(
+            f"{config_file}: the statuskit plugin is not enabled; add `- statuskit` under `plugins`"
+        )
+    try:
+        return settings_from_options(
+            plugin.config,
+            config_file.resolve().parent,
+            str(config.theme.get("language") or "en"),
+            config.use_directory_urls,
+            config.site_url or "",
+            target,
+        )
+    except SettingsError as exc:
+        raise click.ClickException(f"{config_file}: {exc}") from None
