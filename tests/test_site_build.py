@@ -246,3 +246,21 @@ def test_localized_component_names_and_fallback_notice(project: SiteProject) -> 
     assert body["lang"] == "en"
     assert "아직 번역되지 않아" in page.select_one(".sk-fallback").get_text()
     assert "결제" in page.select_one(".sk-affected").get_text()
+
+
+def test_serve_watches_the_incidents_folder(project: SiteProject) -> None:
+    from mkdocs.config import load_config
+
+    class Server:
+        def __init__(self) -> None:
+            self.watched: list[str] = []
+
+        def watch(self, path: str) -> None:
+            self.watched.append(path)
+
+    config = load_config(str(project.root / "mkdocs.yml"))
+    plugin = config.plugins["statuskit"]
+    plugin.on_config(config)
+    server = Server()
+    plugin.on_serve(server, config=config, builder=lambda: None)
+    assert server.watched == [str(project.incidents.resolve())]
