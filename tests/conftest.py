@@ -6,14 +6,19 @@ import os
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
 from bs4 import BeautifulSoup
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
+
+from statuskit.model import Component, Group, Text
+from statuskit.settings import Policies, Settings
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 
@@ -33,6 +38,36 @@ DEFAULT_PLUGIN: dict[str, Any] = {
 }
 
 
+NOW = datetime(2026, 3, 15, 12, 0, tzinfo=ZoneInfo("Asia/Seoul"))
+
+
+def core_settings(incidents: Path, **overrides: Any) -> Settings:
+    """Core settings matching DEFAULT_PLUGIN, for tests that need no MkDocs build."""
+    values: dict[str, Any] = {
+        "incidents_dir": incidents,
+        "components": [
+            Component("api", Text({"en": "API"}), None, "core", 0),
+            Component("payments", Text({"en": "Payments", "ko": "결제"}), None, "core", 1),
+            Component("web", Text({"en": "Website", "ko": "웹사이트"}), None, None, 2),
+        ],
+        "groups": [Group("core", Text({"en": "Core services"}), None, 0)],
+        "timezone": ZoneInfo("Asia/Seoul"),
+        "locale": "en",
+        "locales": ["en", "ko"],
+        "now": NOW,
+        "policies": Policies(missing_translation="ignore"),
+    }
+    return Settings(**{**values, **overrides})
+
+
+def write_incident(root: Path, name: str, text: str) -> Path:
+    """Write an incident file as authors do: dedented, starting at its `---`."""
+    path = root / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return path
+
+
 @dataclass
 class SiteProject:
     """A throwaway statuskit project: write incidents, build, read pages back."""
@@ -48,10 +83,7 @@ class SiteProject:
         return self.root / "site"
 
     def write(self, relative: str, text: str) -> Path:
-        path = self.incidents / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
-        return path
+        return write_incident(self.incidents, relative, text)
 
     def configure(self, **plugin: Any) -> None:
         options = {**DEFAULT_PLUGIN, **plugin}

@@ -10,10 +10,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar, Event
 
-from conftest import OPEN_INCIDENT, RESOLVED_INCIDENT
+from conftest import OPEN_INCIDENT, RESOLVED_INCIDENT, core_settings
 from statuskit.calendar import render_calendar
-from statuskit.model import Component, Text
-from statuskit.settings import Settings
+from statuskit.settings import Policies
 from statuskit.site import Site, load_site
 
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -95,18 +94,7 @@ def append_update(path: Path, at: str, status: str, body: str) -> None:
 
 
 def make_site(root: Path, now: datetime = NOW) -> Site:
-    settings = Settings(
-        incidents_dir=root,
-        components=[
-            Component("api", Text({"en": "API"}), None, None, 0),
-            Component("payments", Text({"en": "Payments", "ko": "결제"}), None, None, 1),
-            Component("web", Text({"en": "Website"}), None, None, 2),
-        ],
-        timezone=SEOUL,
-        locales=["en", "ko"],
-        now=now,
-    )
-    return load_site(settings, now)
+    return load_site(core_settings(root, now=now, policies=Policies()), now)
 
 
 def parse(data: bytes) -> tuple[Calendar, dict[str, Event]]:

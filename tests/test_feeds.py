@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import textwrap
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -13,10 +12,9 @@ import feedparser
 import pytest
 from lxml import etree
 
-from conftest import OPEN_INCIDENT, RESOLVED_INCIDENT
+from conftest import OPEN_INCIDENT, RESOLVED_INCIDENT, core_settings, write_incident
 from statuskit.feeds import FEED_LIMIT, render_feeds
-from statuskit.model import Component, Group, Text
-from statuskit.settings import Settings
+from statuskit.settings import Policies
 from statuskit.site import Site, load_site
 
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -59,35 +57,17 @@ updates:
 """
 
 
-def write(root: Path, name: str, text: str) -> None:
-    path = root / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
-
-
 def make_site(root: Path, now: datetime = NOW, directory_urls: bool = True) -> Site:
-    settings = Settings(
-        incidents_dir=root,
-        components=[
-            Component("api", Text({"en": "API"}), None, "core", 0),
-            Component("payments", Text({"en": "Payments", "ko": "결제"}), None, "core", 1),
-            Component("web", Text({"en": "Website", "ko": "웹사이트"}), None, None, 2),
-        ],
-        groups=[Group("core", Text({"en": "Core services"}), None, 0)],
-        timezone=SEOUL,
-        locales=["en", "ko"],
-        now=now,
-        directory_urls=directory_urls,
-    )
+    settings = core_settings(root, now=now, directory_urls=directory_urls, policies=Policies())
     return load_site(settings, now)
 
 
 @pytest.fixture
 def incidents(tmp_path: Path) -> Path:
     root = tmp_path / "incidents"
-    write(root, "2026/2026-03-14-payments.md", RESOLVED_INCIDENT)
-    write(root, "2026/2026-03-15-api-slow.md", OPEN_INCIDENT)
-    write(root, "2026/2026-03-15-db-upgrade.md", MAINTENANCE)
+    write_incident(root, "2026/2026-03-14-payments.md", RESOLVED_INCIDENT)
+    write_incident(root, "2026/2026-03-15-api-slow.md", OPEN_INCIDENT)
+    write_incident(root, "2026/2026-03-15-db-upgrade.md", MAINTENANCE)
     return root
 
 
@@ -203,7 +183,7 @@ def test_maintenance_updates_appear_with_their_category(incidents: Path) -> None
 
 
 def test_atom_feeds_validate_against_rfc_4287(incidents: Path) -> None:
-    write(incidents, "hostile.md", HOSTILE)
+    write_incident(incidents, "hostile.md", HOSTILE)
     schema = etree.RelaxNG(etree.parse(SCHEMA))
     files = render_feeds(make_site(incidents), "en", BASE, "Example Status")
     atoms = {path: data for path, data in files.items() if path.endswith(".atom")}
@@ -271,7 +251,7 @@ def test_entry_ids_stay_when_an_update_is_appended(incidents: Path) -> None:
 
 
 def test_internal_notes_never_appear(incidents: Path) -> None:
-    write(incidents, "hostile.md", HOSTILE)
+    write_incident(incidents, "hostile.md", HOSTILE)
     for locale, base in (("en", BASE), ("ko", BASE + "ko/")):
         for path, data in render_feeds(make_site(incidents), locale, base, "S").items():
             assert b"OPS-777" not in data, path
@@ -280,7 +260,7 @@ def test_internal_notes_never_appear(incidents: Path) -> None:
 
 
 def test_markup_in_titles_and_bodies_is_escaped_or_sanitized(incidents: Path) -> None:
-    write(incidents, "hostile.md", HOSTILE)
+    write_incident(incidents, "hostile.md", HOSTILE)
     files = render_feeds(make_site(incidents), "en", BASE, "S")
     for path, data in files.items():
         assert b"<script" not in data, path
@@ -325,7 +305,7 @@ def test_site_and_component_feeds_keep_the_newest_updates(tmp_path: Path) -> Non
     for n in range(30):
         day = 1 + n // 2
         hour = 10 + 2 * (n % 2)
-        write(
+        write_incident(
             root,
             f"i{n:02d}.md",
             f"""

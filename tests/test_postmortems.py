@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from conftest import RESOLVED_INCIDENT, SiteProject
+from conftest import RESOLVED_INCIDENT, SiteProject, core_settings
 from statuskit.compensation import CompensationPolicy, Tier, policy_from_options
-from statuskit.model import Component, Text
+from statuskit.model import Text
 from statuskit.reliability import Durations, build_report, quarter_of
 from statuskit.settings import Policies, Settings
 from statuskit.site import load_site, validate
@@ -226,24 +227,17 @@ def write(folder: Path, name: str, text: str) -> None:
     (folder / name).write_text(text.lstrip(), encoding="utf-8")
 
 
-def core_settings(folder: Path, **policies: object) -> Settings:
-    components = [
-        Component(c, Text({"en": c}), None, None, n)
-        for n, c in enumerate(["api", "payments", "web"])
-    ]
-    return Settings(
-        incidents_dir=folder,
-        components=components,
-        timezone=ZoneInfo("Asia/Seoul"),
-        locales=["en", "ko"],
-        policies=Policies(missing_translation="ignore", **policies),  # type: ignore[arg-type]
+def pm_settings(folder: Path, **policies: Any) -> Settings:
+    return core_settings(
+        folder,
+        policies=Policies(missing_translation="ignore", **policies),
         compensation=policy_from_options(POLICY, "en"),
     )
 
 
 def test_uptime_windows_on_a_hand_checked_case(tmp_path: Path) -> None:
     write(tmp_path, "a.md", RESOLVED_INCIDENT)  # payments major outage for 10 minutes
-    site = load_site(core_settings(tmp_path), NOW)
+    site = load_site(pm_settings(tmp_path), NOW)
     report = build_report(site.state, site.settings)
     expected = {d: 100 * (1 - 10 / (d * 1440)) for d in (30, 90, 365)}
     for days, value in expected.items():
@@ -255,7 +249,7 @@ def problems_of(tmp_path: Path, postmortem: str | None, **policies: object) -> l
     write(tmp_path, "a.md", RESOLVED_INCIDENT)
     if postmortem is not None:
         write(tmp_path, "a.postmortem.md", postmortem)
-    _, problems = validate(core_settings(tmp_path, **policies), NOW)
+    _, problems = validate(pm_settings(tmp_path, **policies), NOW)
     return [f"{p.level}: {p}" for p in problems]
 
 
@@ -293,10 +287,10 @@ def test_policy_apology_signed_by_no_one(tmp_path: Path) -> None:
         unsigned.replace("x-:\n  name: K\n  role: {en: CTO, ko: 최고기술책임자}\n", ""),
     )
     write(tmp_path, "a.postmortem.md", POSTMORTEM)
-    _, problems = validate(core_settings(tmp_path, responsible_required_for=()), NOW)
+    _, problems = validate(pm_settings(tmp_path, responsible_required_for=()), NOW)
     assert [p.message for p in problems] == ["the apology is signed by no named person"]
     _, off = validate(
-        core_settings(tmp_path, responsible_required_for=(), levels={"apology_signed": "off"}),
+        pm_settings(tmp_path, responsible_required_for=(), levels={"apology_signed": "off"}),
         NOW,
     )
     assert off == []
@@ -310,7 +304,7 @@ def test_policy_compensation_without_basis(tmp_path: Path) -> None:
         "a.postmortem.md",
         no_basis.replace("  payout: {status: paid, date: 2026-03-20, customers: 412}\n", ""),
     )
-    settings = core_settings(tmp_path)
+    settings = pm_settings(tmp_path)
     settings.compensation = CompensationPolicy(
         [Tier("t", Text({"en": "T"}), ("critical",), 0, 5, None)]
     )
@@ -328,21 +322,21 @@ def test_policy_compensation_without_basis(tmp_path: Path) -> None:
 def test_policy_postmortem_due(tmp_path: Path) -> None:
     later = NOW + timedelta(days=20)
     write(tmp_path, "a.md", RESOLVED_INCIDENT)
-    _, problems = validate(core_settings(tmp_path), later)
+    _, problems = validate(pm_settings(tmp_path), later)
     assert any("has no published postmortem" in p.message for p in problems)
-    _, soon = validate(core_settings(tmp_path), NOW)
+    _, soon = validate(pm_settings(tmp_path), NOW)
     assert not any("postmortem" in p.message for p in soon)
     write(tmp_path, "a.postmortem.md", POSTMORTEM.replace("status: published", "status: draft"))
-    _, draft = validate(core_settings(tmp_path), later)
+    _, draft = validate(pm_settings(tmp_path), later)
     assert any("has no published postmortem" in p.message for p in draft)
     write(tmp_path, "a.postmortem.md", POSTMORTEM)
-    _, published = validate(core_settings(tmp_path), later)
+    _, published = validate(pm_settings(tmp_path), later)
     assert not any("has no published postmortem" in p.message for p in published)
 
 
 def test_orphan_postmortem_is_an_error(tmp_path: Path) -> None:
     write(tmp_path, "b.postmortem.md", POSTMORTEM)
-    _, problems = validate(core_settings(tmp_path), NOW)
+    _, problems = validate(pm_settings(tmp_path), NOW)
     assert [p.message for p in problems] == ["no incident file b.md beside this postmortem"]
 
 

@@ -12,9 +12,8 @@ import pytest
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, PluginError
 
-from conftest import OPEN_INCIDENT, RESOLVED_INCIDENT, SiteProject
+from conftest import OPEN_INCIDENT, RESOLVED_INCIDENT, SiteProject, core_settings
 from statuskit.loader import MAX_FILE_BYTES
-from statuskit.model import Component, Text
 from statuskit.problems import Problem, ValidationFailed
 from statuskit.settings import Policies, Settings
 from statuskit.site import load_site, validate
@@ -57,18 +56,7 @@ def edit(*pairs: str, text: str = GOOD) -> str:
 
 def settings_for(incidents: Path, policies: Policies | None = None) -> Settings:
     """Settings with lagging translations ignored, unless a test asks for them."""
-    components = [
-        Component(id_, Text({"en": name}), None, None, n)
-        for n, (id_, name) in enumerate([("api", "API"), ("payments", "Payments"), ("web", "Web")])
-    ]
-    return Settings(
-        incidents_dir=incidents,
-        components=components,
-        timezone=ZoneInfo("Asia/Seoul"),
-        locale="en",
-        locales=["en", "ko"],
-        policies=policies or Policies(missing_translation="ignore"),
-    )
+    return core_settings(incidents, policies=policies or Policies(missing_translation="ignore"))
 
 
 @pytest.fixture

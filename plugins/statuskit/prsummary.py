@@ -18,29 +18,16 @@ import click
 
 from .cli_config import config_option, load_settings
 from .formatting import Formatter
-from .loader import load_incidents
+from .loader import incident_schema, load_incidents
 from .model import Incident, Text, Update
 from .settings import Settings
 
-# Fields compared for "other edits", as named in incident files.
-EDITABLE_FIELDS = (
-    "title",
-    "kind",
-    "severity",
-    "category",
-    "components",
-    "regions",
-    "scope",
-    "workaround",
-    "started_at",
-    "detected_at",
-    "resolved_at",
-    "scheduled_for",
-    "scheduled_until",
-    "responsible",
-    "body",
-    "internal",
-)
+
+def editable_fields() -> list[str]:
+    """Fields compared for "other edits", as named in incident files (and on the model)."""
+    return [k for k in incident_schema()["properties"] if k not in ("id", "updates")]
+
+
 QUOTE_LIMIT = 240
 
 
@@ -154,7 +141,7 @@ def compare(before: list[Incident], after: list[Incident], unreadable: int = 0) 
         kept = previous.updates
         posted = [u for u in incident.updates if not any(_same_update(u, k) for k in kept)]
         edited = [
-            name for name in EDITABLE_FIELDS if getattr(previous, name) != getattr(incident, name)
+            name for name in editable_fields() if getattr(previous, name) != getattr(incident, name)
         ]
         if len(kept) > len(incident.updates) or any(
             not any(_same_update(k, u) for u in incident.updates) for k in kept

@@ -14,7 +14,7 @@ from slugify import slugify
 from .. import yamlsource
 from ..documents import ID, read_text, split_front_matter
 from ..editing import _item_end, incident_path
-from ..loader import find_files
+from ..loader import find_files, incident_schema
 from ..model import Text
 from ..postmortems import postmortem_stem
 from ..problems import Problem
@@ -36,26 +36,6 @@ OWNED = (
     "scheduled_for",
     "scheduled_until",
     "updates",
-)
-ORDER = (
-    "id",
-    "title",
-    "kind",
-    "severity",
-    "category",
-    "components",
-    "regions",
-    "scope",
-    "workaround",
-    "started_at",
-    "detected_at",
-    "resolved_at",
-    "scheduled_for",
-    "scheduled_until",
-    "responsible",
-    "internal",
-    "updates",
-    "body",
 )
 _ID_LINE = re.compile(r"^id:\s*['\"]?([A-Za-z0-9][A-Za-z0-9_-]*)", re.MULTILINE)
 _STR = "tag:yaml.org,2002:str"
@@ -519,7 +499,7 @@ def _maintenance_impacts(incident: SourceIncident, mapped: _Mapper) -> dict[str,
 
 def render(data: dict[str, Any], body: str, suffix: str) -> str:
     """The file's text: YAML front matter and a markdown body, or one YAML document."""
-    ordered = {k: data[k] for k in ORDER if k in data}
+    ordered = {k: data[k] for k in incident_schema()["properties"] if k in data}
     ordered.update({k: v for k, v in data.items() if k not in ordered})
     body = body.strip()
     if suffix == ".md":
