@@ -191,3 +191,15 @@ def test_broken_site_catalog_is_a_clear_error(project: SiteProject) -> None:
     result = CliRunner().invoke(main, ["validate", "-f", str(project.root / "mkdocs.yml")])
     assert result.exit_code != 0
     assert "locales/en.yml: the catalog is not valid YAML" in result.output
+
+
+def test_site_pages_use_their_translation_in_each_locale(project: SiteProject) -> None:
+    (project.root / "docs" / "about.md").write_text("# About\n\nEnglish text.\n", "utf-8")
+    (project.root / "docs" / "about.ko.md").write_text("# 소개\n\n한국어 설명.\n", "utf-8")
+    project.configure(locales=["en", "ko", "ja"])
+    build(project)
+    assert "한국어 설명." in project.page("ko/about").get_text()
+    assert "English text." in project.page("en/about").get_text()
+    assert "English text." in project.page("ja/about").get_text()  # no ja version yet
+    for locale in ("en", "ko", "ja"):
+        assert not (project.site / locale / "about.ko").exists()

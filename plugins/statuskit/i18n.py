@@ -54,3 +54,27 @@ class Catalog:
     def __call__(self, key: str, **values: object) -> str:
         template = self._strings.get(key, key)
         return template.format(**values) if values else template
+
+
+def page_translations(
+    src_uris: list[str], locale: str, locales: list[str]
+) -> tuple[dict[str, str], list[str]]:
+    """A site's own pages in the build's locale: `about.ko.md` stands in for `about.md`.
+
+    Returns which translation replaces which page, and every translation file to leave out.
+    """
+    known = set(src_uris)
+    replace: dict[str, str] = {}
+    drop: list[str] = []
+    for uri in src_uris:
+        stem, _, suffix = uri.rpartition(".")
+        base, _, code = stem.rpartition(".")
+        if suffix != "md" or not base or code not in locales:
+            continue
+        original = f"{base}.md"
+        if original not in known:
+            continue
+        drop.append(uri)
+        if code == locale:
+            replace[original] = uri
+    return replace, drop

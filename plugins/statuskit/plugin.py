@@ -23,6 +23,7 @@ from . import theme
 from .adapter import SettingsError, settings_from_options
 from .checks import TRANSLATION
 from .config import StatuskitConfig
+from .i18n import page_translations
 from .outputs import render_outputs
 from .pages import FeedLink, PageSpec, SitePlan
 from .problems import Problem, ValidationFailed
@@ -106,6 +107,7 @@ class StatuskitPlugin(BasePlugin[StatuskitConfig]):
     def on_files(self, files: Files, config: MkDocsConfig) -> Files | None:
         if not self.config.enabled or self.plan is None:
             return None
+        self._translate_own_pages(files, config)
         for spec in self.plan.pages:
             if files.get_file_from_path(spec.src_uri) is not None:
                 raise PluginError(
@@ -164,6 +166,21 @@ class StatuskitPlugin(BasePlugin[StatuskitConfig]):
         if page.file.src_uri not in self.pages or self.config.raw_html == "allow":
             return None
         return sanitize_html(html)
+
+    def _translate_own_pages(self, files: Files, config: MkDocsConfig) -> None:
+        """The site's own pages in the build's locale, from `page.<locale>.md` beside them."""
+        pages = [f.src_uri for f in files.documentation_pages()]
+        replace, drop = page_translations(pages, self.settings.build_locale, self.settings.locales)
+        for uri in drop:
+            translation = files.get_file_from_path(uri)
+            if translation is not None:
+                files.remove(translation)
+        for original, uri in replace.items():
+            page = files.get_file_from_path(original)
+            source = os.path.join(config.docs_dir, uri)
+            if page is not None:
+                files.remove(page)
+                files.append(File.generated(config, original, abs_src_path=source))
 
     def on_page_context(
         self, context: TemplateContext, /, *, page: Page, config: MkDocsConfig, nav: Navigation
