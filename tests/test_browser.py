@@ -237,9 +237,10 @@ def test_reader_follows_an_active_incident_and_switches_language(
         search = page.locator("input.md-search__input")
         search.click()
         search.press_sequentially("certificate", delay=30)
-        result = page.locator(".md-search-result__item").first
-        result.wait_for(state="visible", timeout=10_000)
-        assert "certificate" in result.inner_text().lower()
+        results = page.locator(".md-search-result__item")
+        results.first.wait_for(state="visible", timeout=10_000)
+        found = [text.lower() for text in results.all_inner_texts()]
+        assert any("certificate" in text for text in found), found
         shot(page, "search-en")
     finally:
         context.close()
