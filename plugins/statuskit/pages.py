@@ -202,7 +202,6 @@ class PageSpec:
     markdown: str = ""
     view: dict[str, Any] = field(default_factory=dict)
     in_nav: bool = False
-    lang: str = ""
     feeds: list[FeedLink] = field(default_factory=list)
 
 
@@ -360,7 +359,6 @@ class PagePlanner:
             template="statuskit/incident.html",
             markdown=body.text,
             view={"incident": view},
-            lang=summary.title.lang,
             feeds=feed_links(
                 self.t, f"feeds/incidents/{incident.id}", "feed.incident", title=summary.title.text
             ),
@@ -526,7 +524,7 @@ class PagePlanner:
                 items,
                 self.t("component.title", name=view.name.text),
                 "statuskit/component.html",
-                {"component": view, "home_url": ""},
+                {"component": view},
             )
             links = feed_links(
                 self.t, f"feeds/components/{component.id}", "feed.component", name=view.name.text

@@ -243,7 +243,6 @@ class AccountabilityPlanner:
                     template="statuskit/postmortem.html",
                     markdown=self.p.text(pm.body).text,
                     view=view,
-                    lang=view["incident"].title.lang,
                     feeds=feed_links(
                         self.t,
                         f"feeds/incidents/{incident.id}",
@@ -332,7 +331,6 @@ class AccountabilityPlanner:
                 if completion is not None
                 else None,
                 "as_of": self.day(report.today),
-                "prevention_url": self.p.url("prevention.md"),
             },
             in_nav=True,
         )
