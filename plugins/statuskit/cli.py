@@ -7,11 +7,13 @@ import logging
 import os
 import sys
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import click
 
 from .announce import announce_command
+from .builder import build_target
 from .checks import TRANSLATION
 from .cli_config import config_option, load_settings
 from .documents import parse_time
@@ -160,18 +162,22 @@ def validate_command(paths: tuple[Path, ...], config_file: Path, strict: bool, o
     type=click.Path(file_okay=False, path_type=Path),
     help="Output folder; defaults to the site_dir of mkdocs.yml.",
 )
-def build_command(config_file: Path, mirrors: bool, strict: bool, site_dir: Path | None) -> None:
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    help="Targets built at once, each in its own process; defaults to the number of cores.",
+)
+def build_command(
+    config_file: Path, mirrors: bool, strict: bool, site_dir: Path | None, jobs: int | None
+) -> None:
     """Build the site in every locale (a path each) or every mirror (a folder each).
 
     All builds go to a staging folder that replaces the output folder only when every build
     succeeded: a failed build leaves the published site as it was.
     """
-    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
-    from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
-
-    from .plugin import TARGET_VARIABLE
 
     _show_build_log()
     settings = load_settings(config_file)
@@ -180,30 +186,20 @@ def build_command(config_file: Path, mirrors: bool, strict: bool, site_dir: Path
     assert targets is not None
     config = load_config(str(config_file))
     output = site_dir or Path(config.site_dir)
-
-    def build_one(target: Target, staging: Path) -> None:
-        click.echo(f"building {mode} target {target.id} ({target.site_url})", err=True)
-        previous = os.environ.get(TARGET_VARIABLE)
-        os.environ[TARGET_VARIABLE] = f"{mode}:{target.id}"
-        try:
-            cfg = load_config(str(config_file), site_dir=str(staging), strict=strict)
-            cfg.plugins.on_startup(command="build", dirty=False)
-            try:
-                build(cfg)
-            finally:
-                cfg.plugins.on_shutdown()
-        finally:
-            if previous is None:
-                os.environ.pop(TARGET_VARIABLE, None)
-            else:
-                os.environ[TARGET_VARIABLE] = previous
-
+    build = partial(_build_one, str(config_file), mode, strict)
     try:
-        publish(output, targets, config.site_name, build_one)
+        workers = jobs or min(os.cpu_count() or 1, len(targets.targets))
+        publish(output, targets, config.site_name, build, workers)
     except MkDocsException as exc:
         raise click.ClickException(f"build failed, {output} left as it was:\n{exc}") from None
     for target in targets.targets:
         click.echo(f"{target.site_url} -> {output / target.folder}")
+
+
+def _build_one(config_file: str, mode: str, strict: bool, target: Target, staging: Path) -> None:
+    """One target's build; a module function, so worker processes can run it."""
+    click.echo(f"building {mode} target {target.id} ({target.site_url})", err=True)
+    build_target(config_file, f"{mode}:{target.id}", str(staging), strict)
 
 
 @main.command("schema")

@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from importlib import resources
+from itertools import repeat
 from pathlib import Path
 
 import jinja2
@@ -35,13 +37,26 @@ def swap_in(staging: Path, site_dir: Path) -> None:
 
 
 def publish(
-    site_dir: Path, targets: TargetSet, site_name: str, build: Callable[[Target, Path], None]
+    site_dir: Path,
+    targets: TargetSet,
+    site_name: str,
+    build: Callable[[Target, Path], None],
+    jobs: int = 1,
 ) -> None:
-    """Build every target into a staging folder, then swap it in; on failure nothing changes."""
+    """Build every target into a staging folder, then swap it in; on failure nothing changes.
+
+    With `jobs` above 1 the targets build in that many worker processes (`build` must then be
+    picklable); one job builds them in this process, which reads the incident files once.
+    """
     staging = staging_folder(site_dir)
     try:
-        for target in targets.targets:
-            build(target, staging)
+        if jobs > 1 and len(targets.targets) > 1:
+            with ProcessPoolExecutor(max_workers=jobs) as pool:
+                for _ in pool.map(build, targets.targets, repeat(staging)):
+                    pass
+        else:
+            for target in targets.targets:
+                build(target, staging)
         if targets.mode == "paths":
             write_root(staging, targets, site_name)
     except BaseException:
