@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache, lru_cache
 from html.parser import HTMLParser
 
 import markdown
@@ -70,18 +71,27 @@ def plain_text(html: str) -> str:
     return parser.text()
 
 
-class MarkdownRenderer:
+@cache
+def _markdown() -> markdown.Markdown:
     """One Markdown instance reused for every body: building one per call is the slow part."""
+    return markdown.Markdown(extensions=_EXTENSIONS)
 
-    def __init__(self) -> None:
-        self._md = markdown.Markdown(extensions=_EXTENSIONS)
+
+@lru_cache(maxsize=50_000)
+def _html(text: str) -> Markup:
+    """Each body is rendered once per process, however many pages, feeds and locales show it."""
+    md = _markdown()
+    md.reset()
+    return Markup(nh3.clean(md.convert(text), link_rel="noopener noreferrer"))
+
+
+class MarkdownRenderer:
+    """Turns update bodies into safe HTML or plain text."""
 
     def html(self, text: str) -> Markup:
         """Sanitized HTML: raw HTML an author typed cannot inject scripts or styles."""
-        self._md.reset()
-        rendered = self._md.convert(text)
-        return Markup(nh3.clean(rendered, link_rel="noopener noreferrer"))
+        return _html(text)
 
     def plain(self, text: str) -> str:
         """The same text without formatting, links written out, for plain-text channels."""
-        return plain_text(str(self.html(text)))
+        return plain_text(str(_html(text)))
