@@ -377,3 +377,25 @@ def test_published_postmortem_appears_in_feeds(project: SiteProject) -> None:
     project.build()
     feed = feedparser.parse((project.site / "history.atom").read_bytes())
     assert all("Postmortem" not in e.title for e in feed.entries)
+
+
+def test_postmortem_translations_are_checked(tmp_path: Path) -> None:
+    write(tmp_path, "a.md", RESOLVED_INCIDENT)
+    write(
+        tmp_path,
+        "a.postmortem.md",
+        POSTMORTEM.replace(
+            "trigger: A web deploy at 09:00.", "trigger: {en: A deploy., fr: Un déploiement.}"
+        ),
+    )
+    settings = core_settings(
+        tmp_path,
+        policies=Policies(missing_translation="warning"),
+        compensation=policy_from_options(POLICY, "en"),
+    )
+    _, problems = validate(settings, NOW)
+    mine = [p for p in problems if p.path.endswith("a.postmortem.md")]
+    assert [(p.level, p.message) for p in mine if p.is_error] == [("error", "unknown locale 'fr'")]
+    (lagging,) = [p for p in mine if p.code == "translation"]
+    assert lagging.level == "warning" and lagging.line == 2
+    assert lagging.message.startswith("no ko translation of actions[0].target, actions[0].title")

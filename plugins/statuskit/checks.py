@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 
 from .model import INCIDENT_STATUSES, MAINTENANCE_STATUSES, Incident, Text
+from .postmortems import Postmortem
 from .problems import Problem, display_path
 from .settings import Settings
 
@@ -205,7 +206,6 @@ def _check_times(incident: Incident, settings: Settings, now: datetime) -> Itera
 
 
 def _check_texts(incident: Incident, settings: Settings) -> Iterator[Problem]:
-    known = set(settings.locales)
     texts: list[tuple[str, Text | None]] = [
         ("title", incident.title),
         ("workaround", incident.workaround),
@@ -218,6 +218,49 @@ def _check_texts(incident: Incident, settings: Settings) -> Iterator[Problem]:
             ("responsible.name", incident.responsible.name),
             ("responsible.role", incident.responsible.role),
         ]
+    lines = dict(incident.lines)
+    yield from _text_problems(display_path(incident.path), texts, lines, "title", settings)
+
+
+def _postmortem_texts(pm: Postmortem) -> list[tuple[str, Text | None]]:
+    """Every customer-facing text of a postmortem, by its key in the file."""
+    texts: list[tuple[str, Text | None]] = [
+        ("summary", pm.summary),
+        ("body", pm.body),
+        ("impact.description", pm.impact_description),
+        ("impact.customers", pm.impact_customers),
+        ("root_causes.technical", pm.technical_cause),
+        ("root_causes.operational", pm.operational_cause),
+        ("trigger", pm.trigger),
+        ("detection", pm.detection),
+        ("resolution", pm.resolution),
+        ("apology.text", pm.apology),
+    ]
+    for key, items in (
+        ("went_well", pm.went_well),
+        ("went_badly", pm.went_badly),
+        ("lessons", pm.lessons),
+    ):
+        texts += [(f"{key}[{n}]", text) for n, text in enumerate(items)]
+    texts += [(f"timeline[{n}].event", e.event) for n, e in enumerate(pm.timeline)]
+    for n, action in enumerate(pm.actions):
+        texts += [
+            (f"actions[{n}].title", action.title),
+            (f"actions[{n}].target", action.target),
+            (f"actions[{n}].reason", action.reason),
+        ]
+    return texts
+
+
+def _text_problems(
+    shown: str,
+    texts: list[tuple[str, Text | None]],
+    lines: dict[str, int],
+    anchor: str,
+    settings: Settings,
+) -> Iterator[Problem]:
+    """Unknown locales (errors) and, as one warning per file, texts lacking a site locale."""
+    known = set(settings.locales)
     level = settings.policies.missing_translation
     untranslated: dict[str, list[str]] = {}
     for key, text in texts:
@@ -225,9 +268,9 @@ def _check_texts(incident: Incident, settings: Settings) -> Iterator[Problem]:
             continue
         for locale in text.values:
             if locale not in known:
-                yield _p(
-                    incident,
-                    _line(incident, f"{key}.{locale}", key),
+                yield Problem(
+                    shown,
+                    lines.get(f"{key}.{locale}", lines.get(key, 1)),
                     f"unknown locale {locale!r}",
                     _suggest(locale, sorted(known)) + " (or add it to the site's locales)",
                 )
@@ -237,11 +280,11 @@ def _check_texts(incident: Incident, settings: Settings) -> Iterator[Problem]:
                     untranslated.setdefault(locale, []).append(key)
     if untranslated:
         fields = sorted({key for keys in untranslated.values() for key in keys})
-        shown = ", ".join(fields[:4]) + (f" and {len(fields) - 4} more" if len(fields) > 4 else "")
+        listed = ", ".join(fields[:4]) + (f" and {len(fields) - 4} more" if len(fields) > 4 else "")
         yield Problem(
-            display_path(incident.path),
-            incident.line_of("title"),
-            f"no {', '.join(untranslated)} translation of {shown}",
+            shown,
+            lines.get(anchor, 1),
+            f"no {', '.join(untranslated)} translation of {listed}",
             "add the text for each locale; until then readers see the default locale's text",
             level,
             code=TRANSLATION,
@@ -335,6 +378,7 @@ def check_postmortem(incident: Incident, settings: Settings, now: datetime) -> I
         return
     shown = display_path(pm.path)
     policies = settings.policies
+    yield from _text_problems(shown, _postmortem_texts(pm), pm.lines, "status", settings)
     if pm.is_published and pm.published_at is None:
         yield Problem(
             shown,
