@@ -399,3 +399,20 @@ def test_postmortem_translations_are_checked(tmp_path: Path) -> None:
     (lagging,) = [p for p in mine if p.code == "translation"]
     assert lagging.level == "warning" and lagging.line == 2
     assert lagging.message.startswith("no ko translation of actions[0].target, actions[0].title")
+
+
+def test_overlapping_incidents_count_their_downtime_once(tmp_path: Path) -> None:
+    # Two incidents take payments down 09:02-09:12 and 09:07-09:17: 15 minutes, not 20.
+    write(tmp_path, "a.md", RESOLVED_INCIDENT)
+    write(
+        tmp_path,
+        "b.md",
+        RESOLVED_INCIDENT.replace("09:02:00", "09:07:00")
+        .replace("09:08:00", "09:13:00")
+        .replace("09:12:00", "09:17:00")
+        .replace("09:04:00", "09:09:00"),
+    )
+    site = load_site(core_settings(tmp_path), NOW)
+    (day,) = [d for d in site.state.uptime_days["payments"] if d.incidents]
+    assert day.downtime_minutes == pytest.approx(15.0)
+    assert sorted(day.incidents) == ["a", "b"]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 from .model import STATUS_RANK, Incident
@@ -235,12 +236,29 @@ def uptime(
         }
         for c in settings.components
     }
+    pieces: dict[tuple[str, date], list[tuple[datetime, datetime, float]]] = {}
     for state in states:
         for segment in state.segments:
             if segment.end <= window_start or segment.component not in days:
                 continue
-            _spread(segment, state.incident.id, days[segment.component], zone, window_start, now)
+            for day, start, end in _spread(
+                segment, state.incident.id, days[segment.component], zone, window_start, now
+            ):
+                weight = DOWNTIME_WEIGHT.get(segment.impact, 0.0)
+                pieces.setdefault((segment.component, day), []).append((start, end, weight))
+    for (component, day), spans in pieces.items():
+        days[component][day].downtime_minutes = _weighted_minutes(spans)
     return {c: list(d.values()) for c, d in days.items()}
+
+
+def _weighted_minutes(spans: list[tuple[datetime, datetime, float]]) -> float:
+    """Downtime of one day: at each moment the worst impact counts, overlaps only once."""
+    bounds = sorted({moment for start, end, _ in spans for moment in (start, end)})
+    total = 0.0
+    for left, right in pairwise(bounds):
+        weight = max((w for start, end, w in spans if start <= left and end >= right), default=0.0)
+        total += (right - left).total_seconds() / 60 * weight
+    return total
 
 
 def _spread(
@@ -250,7 +268,8 @@ def _spread(
     zone: ZoneInfo,
     window_start: datetime,
     now: datetime,
-) -> None:
+) -> Iterator[tuple[date, datetime, datetime]]:
+    """Mark each local day a segment touches with its status; yield the part in each day."""
     start = max(segment.start, window_start)
     end = min(segment.end, now)
     day = start.astimezone(zone).date()
@@ -260,11 +279,10 @@ def _spread(
         if day_start >= end or day not in days:
             break
         bar = days[day]
-        overlap = (min(end, day_end) - max(start, day_start)).total_seconds() / 60
-        if overlap > 0:
-            weighted = overlap * DOWNTIME_WEIGHT.get(segment.impact, 0.0)
-            bar.downtime_minutes = min(1440.0, bar.downtime_minutes + weighted)
+        piece_start, piece_end = max(start, day_start), min(end, day_end)
+        if piece_end > piece_start:
             bar.status = worst([bar.status, segment.impact])
             if incident_id not in bar.incidents:
                 bar.incidents.append(incident_id)
+            yield day, piece_start, piece_end
         day += timedelta(days=1)
