@@ -210,3 +210,12 @@ def test_schema_command_prints_the_shipped_schema(runner: CliRunner) -> None:
     assert result.exit_code == 0
     schema = json.loads(result.output)
     assert schema["properties"]["kind"]["enum"] == ["incident", "maintenance"]
+
+
+def test_preview_refuses_an_unknown_target_before_serving(
+    project: SiteProject, runner: CliRunner
+) -> None:
+    project.configure(locales=["en", "ko"])
+    result = runner.invoke(main, ["preview", "--target", "paths:xx"])
+    assert result.exit_code != 0
+    assert "no paths target 'xx'; declared: en, ko" in result.output

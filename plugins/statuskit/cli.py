@@ -21,6 +21,7 @@ from .editing import EditError, NewIncident, append_update, incident_path, rende
 from .importers import import_group
 from .loader import incident_schema, load_incidents
 from .model import CATEGORIES, IMPACTS, INCIDENT_STATUSES, KINDS, MAINTENANCE_STATUSES
+from .plugin import TARGET_VARIABLE
 from .postmortems import postmortem_schema
 from .problems import Problem, ValidationFailed, display_path
 from .prsummary import pr_summary_command
@@ -32,15 +33,17 @@ from .stats import render_stats
 from .targets import Target
 
 
-def _show_build_log() -> None:
+def _show_build_log(level: int = logging.WARNING) -> None:
     """MkDocs' own messages (warnings, the errors of a failed build) on standard error."""
     logger = logging.getLogger("mkdocs")
     if not any(getattr(h, "statuskit", False) for h in logger.handlers):
         handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
-        handler.setLevel(logging.WARNING)
+        handler.setLevel(level)
         handler.statuskit = True  # type: ignore[attr-defined]
         logger.addHandler(handler)
+    if logger.getEffectiveLevel() > level:
+        logger.setLevel(level)
 
 
 def parse_components(values: tuple[str, ...], settings: Settings) -> dict[str, str]:
@@ -200,6 +203,21 @@ def _build_one(config_file: str, mode: str, strict: bool, target: Target, stagin
     """One target's build; a module function, so worker processes can run it."""
     click.echo(f"building {mode} target {target.id} ({target.site_url})", err=True)
     build_target(config_file, f"{mode}:{target.id}", str(staging), strict)
+
+
+@main.command("preview")
+@config_option
+@click.option("--target", help="One build of a multi-locale site, e.g. paths:ko or mirrors:kr.")
+@click.option("-a", "--dev-addr", default="127.0.0.1:8000", show_default=True)
+def preview_command(config_file: Path, target: str | None, dev_addr: str) -> None:
+    """Serve the site with live reload while you write an update (as `mkdocs serve`)."""
+    from mkdocs.commands.serve import serve
+
+    load_settings(config_file, target)  # a wrong target or option fails here, clearly
+    if target:
+        os.environ[TARGET_VARIABLE] = target
+    _show_build_log(logging.INFO)
+    serve(config_file=str(config_file), dev_addr=dev_addr)
 
 
 @main.command("schema")
