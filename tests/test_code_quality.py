@@ -37,6 +37,7 @@ CORE_MODULES = [
     "statuskit.targets",
     "statuskit.publish",
     "statuskit.documents",
+    "statuskit.sanitize",
     "statuskit.importers.records",
     "statuskit.importers.statuspage",
     "statuskit.importers.statuspage_feed",
