@@ -34,7 +34,7 @@ print(json.dumps({"code": code, "seconds": seconds, "peak": peak}))
 
 
 SINGLE = [sys.executable, "-m", "mkdocs", "build", "-q"]
-LOCALES = [sys.executable, "-m", "statuskit.cli", "build"]
+LOCALES = [sys.executable, "-m", "statuskit.cli.main", "build"]
 
 
 @dataclass

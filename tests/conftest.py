@@ -17,8 +17,8 @@ from bs4 import BeautifulSoup
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
-from statuskit.model import Component, Group, Text
-from statuskit.settings import Policies, Settings
+from statuskit.core.model import Component, Group, Text
+from statuskit.core.settings import Policies, Settings
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 

@@ -25,7 +25,7 @@ import yaml
 from click.testing import CliRunner
 
 from conftest import ROOT
-from statuskit.cli import main
+from statuskit.cli.main import main
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Headless as root, nothing fetched in the background: the only traffic is the page's own.

@@ -11,12 +11,12 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 
-from statuskit.announce import (
+from statuskit.cli.announce import announce_command
+from statuskit.outputs.announcements import (
     AUDIENCES,
     CHANNELS,
     ELLIPSIS,
     SOCIAL_LIMIT,
-    announce_command,
     fit_social,
     plain,
     social_length,

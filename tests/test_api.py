@@ -13,10 +13,10 @@ import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 
 from conftest import ROOT, SHARED
-from statuskit.api import API_ROOT, LIST_LIMIT, PageInfo, render_api
-from statuskit.model import Component, Group, Text
-from statuskit.settings import Settings
-from statuskit.site import Site, load_site
+from statuskit.core.model import Component, Group, Text
+from statuskit.core.settings import Settings
+from statuskit.core.site import Site, load_site
+from statuskit.outputs.api import API_ROOT, LIST_LIMIT, PageInfo, render_api
 
 SCHEMA_PATH = ROOT / "tests" / "schemas" / "statuspage-v2.schema.json"
 FIXTURES = SHARED / "fixtures" / "statuspage"

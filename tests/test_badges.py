@@ -11,10 +11,10 @@ import pytest
 from lxml import etree
 
 from conftest import OPEN_INCIDENT, RESOLVED_INCIDENT, ROOT
-from statuskit.badges import LABEL_COLOR, STATUS_COLORS, TEMPLATE, render_badges, text_width
-from statuskit.model import Component, Text
-from statuskit.settings import Settings
-from statuskit.site import Site, load_site
+from statuskit.core.model import Component, Text
+from statuskit.core.settings import Settings
+from statuskit.core.site import Site, load_site
+from statuskit.outputs.badges import LABEL_COLOR, STATUS_COLORS, TEMPLATE, render_badges, text_width
 
 SEOUL = ZoneInfo("Asia/Seoul")
 NOW = datetime(2026, 3, 15, 12, 0, tzinfo=SEOUL)
@@ -164,6 +164,6 @@ def test_white_text_is_readable_on_every_colour(color: str) -> None:
 
 
 def test_markup_lives_in_the_template() -> None:
-    source = (ROOT / "plugins/statuskit/badges.py").read_text("utf-8")
+    source = (ROOT / "plugins/statuskit/outputs/badges.py").read_text("utf-8")
     assert "<svg" not in source and "<text" not in source
     assert (ROOT / "plugins/statuskit/templates" / TEMPLATE).is_file()

@@ -11,9 +11,9 @@ import pytest
 from icalendar import Calendar, Event
 
 from conftest import OPEN_INCIDENT, RESOLVED_INCIDENT, core_settings
-from statuskit.calendar import render_calendar
-from statuskit.settings import Policies
-from statuskit.site import Site, load_site
+from statuskit.core.settings import Policies
+from statuskit.core.site import Site, load_site
+from statuskit.outputs.calendar import render_calendar
 
 SEOUL = ZoneInfo("Asia/Seoul")
 NOW = datetime(2026, 3, 15, 12, 0, tzinfo=SEOUL)

@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import OPEN_INCIDENT, RESOLVED_INCIDENT, SiteProject
-from statuskit.cli import main
-from statuskit.loader import load_incidents
+from statuskit.cli.main import main
+from statuskit.core.loader import load_incidents
 
 
 @pytest.fixture

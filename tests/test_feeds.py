@@ -13,9 +13,9 @@ import pytest
 from lxml import etree
 
 from conftest import OPEN_INCIDENT, RESOLVED_INCIDENT, core_settings, write_incident
-from statuskit.feeds import FEED_LIMIT, render_feeds
-from statuskit.settings import Policies
-from statuskit.site import Site, load_site
+from statuskit.core.settings import Policies
+from statuskit.core.site import Site, load_site
+from statuskit.outputs.feeds import FEED_LIMIT, render_feeds
 
 SEOUL = ZoneInfo("Asia/Seoul")
 NOW = datetime(2026, 3, 15, 12, 0, tzinfo=SEOUL)

@@ -12,13 +12,13 @@ import pytest
 from click.testing import CliRunner, Result
 
 from conftest import ROOT
-from statuskit.cli import load_settings
-from statuskit.importers import import_group
+from statuskit.cli.importing import import_group
+from statuskit.cli.main import load_settings
+from statuskit.core.loader import load_incidents
+from statuskit.core.model import Incident
+from statuskit.core.site import load_site
 from statuskit.importers.cstate import read_cstate
 from statuskit.importers.records import SourceError
-from statuskit.loader import load_incidents
-from statuskit.model import Incident
-from statuskit.site import load_site
 
 CSTATE = ROOT / "tests" / "fixtures" / "cstate"
 CONFIG = """\

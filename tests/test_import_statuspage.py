@@ -17,16 +17,16 @@ from click.testing import CliRunner, Result
 from jsonschema import Draft202012Validator, FormatChecker
 
 from conftest import ROOT, SHARED
-from statuskit.api import PageInfo, render_api
-from statuskit.cli import load_settings
-from statuskit.importers import import_group
+from statuskit.cli.importing import import_group
+from statuskit.cli.main import load_settings
+from statuskit.core.loader import load_incidents
+from statuskit.core.model import Incident
+from statuskit.core.site import load_site
+from statuskit.core.status import IMPACT_RANK
 from statuskit.importers.records import SourceError
 from statuskit.importers.statuspage import read_api, read_statuspage
 from statuskit.importers.statuspage_feed import to_markdown
-from statuskit.loader import load_incidents
-from statuskit.model import Incident
-from statuskit.site import load_site
-from statuskit.status import IMPACT_RANK
+from statuskit.outputs.api import PageInfo, render_api
 
 SUMMARIES = SHARED / "fixtures" / "statuspage"
 API = ROOT / "tests" / "fixtures" / "statuspage-api"

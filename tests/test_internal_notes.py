@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from demo_site import build, copy_demo, incidents_dir
-from statuskit.loader import load_incidents
+from statuskit.core.loader import load_incidents
 
 MARKER = "INTERNAL-MARKER"
 TOP_LEVEL_KEY = re.compile(r"^[A-Za-z_][\w-]*\s*:")

@@ -14,11 +14,11 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from conftest import RESOLVED_INCIDENT
-from statuskit.loader import load_incidents
-from statuskit.model import Component, Text
-from statuskit.problems import Problem
-from statuskit.settings import Settings
-from statuskit.site import validate
+from statuskit.core.loader import load_incidents
+from statuskit.core.model import Component, Text
+from statuskit.core.problems import Problem
+from statuskit.core.settings import Settings
+from statuskit.core.site import validate
 
 NOW = datetime(2026, 3, 15, 12, 0, tzinfo=ZoneInfo("Asia/Seoul"))
 FUZZ = settings(

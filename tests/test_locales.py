@@ -10,8 +10,8 @@ from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
 from conftest import RESOLVED_INCIDENT, ROOT, SiteProject
-from statuskit.cli import main
-from statuskit.i18n import catalog_keys, shipped_locales
+from statuskit.cli.main import main
+from statuskit.core.i18n import catalog_keys, shipped_locales
 
 MIRRORS = [
     {"id": "com", "locale": "en", "site_url": "https://status.example.com/"},

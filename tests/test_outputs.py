@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from jsonschema import Draft202012Validator
 
 from conftest import OPEN_INCIDENT, RESOLVED_INCIDENT, ROOT, SiteProject
-from statuskit.cli import main
+from statuskit.cli.main import main
 from test_api import ENDPOINTS
 
 OUTPUT_SUFFIXES = (".atom", ".rss", ".json", ".ics", ".svg")

@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from conftest import RESOLVED_INCIDENT, SiteProject, core_settings
-from statuskit.compensation import CompensationPolicy, Tier, policy_from_options
-from statuskit.model import Text
-from statuskit.reliability import Durations, build_report, quarter_of
-from statuskit.settings import Policies, Settings
-from statuskit.site import load_site, validate
+from statuskit.core.compensation import CompensationPolicy, Tier, policy_from_options
+from statuskit.core.model import Text
+from statuskit.core.reliability import Durations, build_report, quarter_of
+from statuskit.core.settings import Policies, Settings
+from statuskit.core.site import load_site, validate
 
 NOW = datetime(2026, 3, 15, 12, 0, tzinfo=ZoneInfo("Asia/Seoul"))
 
@@ -345,7 +345,7 @@ def test_stats_command_prints_the_reliability_figures(
 ) -> None:
     from click.testing import CliRunner
 
-    from statuskit.cli import main
+    from statuskit.cli.main import main
 
     site_with_postmortem(project)
     monkeypatch.chdir(project.root)

@@ -13,10 +13,10 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, PluginError
 
 from conftest import OPEN_INCIDENT, RESOLVED_INCIDENT, SiteProject, core_settings
-from statuskit.loader import MAX_FILE_BYTES
-from statuskit.problems import Problem, ValidationFailed
-from statuskit.settings import Policies, Settings
-from statuskit.site import load_site, validate
+from statuskit.core.loader import MAX_FILE_BYTES
+from statuskit.core.problems import Problem, ValidationFailed
+from statuskit.core.settings import Policies, Settings
+from statuskit.core.site import load_site, validate
 
 NOW = datetime(2026, 3, 15, 12, 0, tzinfo=ZoneInfo("Asia/Seoul"))
 

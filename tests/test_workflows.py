@@ -38,8 +38,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from statuskit.cli import load_settings
-from statuskit.prsummary import pr_summary_command
+from statuskit.cli.main import load_settings
+from statuskit.cli.prsummary import pr_summary_command
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOW_DIR = ROOT / ".github" / "workflows"

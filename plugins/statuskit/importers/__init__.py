@@ -1,5 +1,6 @@
-"""Importers that move a status page's whole history in from Atlassian Statuspage or cState."""
+"""Importers: a status page's whole history read from Atlassian Statuspage or cState and written
+as incident files.
 
-from .cli import import_group
-
-__all__ = ["import_group"]
+May import: `statuskit.core` only (the model, file reading and validation). Never MkDocs, click, the
+views, the outputs, the adapter or the CLI; `statuskit.cli.importing` is their command line.
+"""

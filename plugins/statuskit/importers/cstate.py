@@ -12,10 +12,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from .. import yamlsource
-from ..documents import split_front_matter
-from ..i18n import Catalog
-from ..model import STATUS_BY_WORD
+from ..core import yamlsource
+from ..core.documents import split_front_matter
+from ..core.i18n import Catalog
+from ..core.model import STATUS_BY_WORD
 from .records import (
     Source,
     SourceComponent,

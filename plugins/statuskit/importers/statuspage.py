@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ..model import COMPONENT_STATUSES, INCIDENT_STATUSES, MAINTENANCE_STATUSES
-from ..status import worst
+from ..core.model import COMPONENT_STATUSES, INCIDENT_STATUSES, MAINTENANCE_STATUSES
+from ..core.status import worst
 from .records import (
     Source,
     SourceComponent,

@@ -15,7 +15,7 @@ from bs4.element import NavigableString, Tag
 from markdownify import MarkdownConverter
 from slugify import slugify
 
-from ..model import MAINTENANCE_STATUSES, STATUS_BY_WORD
+from ..core.model import MAINTENANCE_STATUSES, STATUS_BY_WORD
 from .records import Source, SourceComponent, SourceError, SourceGroup, SourceIncident, SourceUpdate
 
 # "Update": a message that keeps the status; "Postmortem": the report after resolution.

@@ -11,16 +11,16 @@ from typing import Any
 import yaml
 from slugify import slugify
 
-from .. import yamlsource
-from ..documents import ID, read_text, split_front_matter
-from ..editing import _item_end, incident_path
-from ..loader import find_files, incident_schema
-from ..model import Text
-from ..postmortems import postmortem_stem
-from ..problems import Problem
-from ..settings import Settings
-from ..site import validate
-from ..status import IMPACT_RANK, worst
+from ..core import yamlsource
+from ..core.documents import ID, read_text, split_front_matter
+from ..core.editing import _item_end, incident_path
+from ..core.loader import find_files, incident_schema
+from ..core.model import Text
+from ..core.postmortems import postmortem_stem
+from ..core.problems import Problem
+from ..core.settings import Settings
+from ..core.site import validate
+from ..core.status import IMPACT_RANK, worst
 from .records import Source, SourceComponent, SourceIncident, instant
 
 # Keys an import owns and rewrites; any other key an author added (responsible, internal,

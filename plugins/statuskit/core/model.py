@@ -5,10 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from .postmortems import Postmortem
 
 INCIDENT_STATUSES = ("investigating", "identified", "monitoring", "resolved")
 MAINTENANCE_STATUSES = ("scheduled", "in_progress", "verifying", "completed")
@@ -67,6 +63,111 @@ class Responsible:
 
     name: Text
     role: Text
+
+
+@dataclass(frozen=True)
+class Milestone:
+    title: Text
+    due: date
+    done_at: date | None
+
+
+@dataclass(frozen=True)
+class Action:
+    """One item of the prevention plan: owned, dated, and shown overdue until done."""
+
+    id: str
+    title: Text
+    type: str
+    owner: str
+    due: date | None
+    status: str
+    done_at: date | None
+    reason: Text | None
+    target: Text | None
+    milestones: list[Milestone]
+    line: int
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in ("planned", "in_progress")
+
+    def is_overdue(self, today: date) -> bool:
+        return self.is_open and self.due is not None and self.due < today
+
+    def progress(self) -> tuple[int, int]:
+        """Milestones done out of all; an action without milestones counts itself."""
+        if not self.milestones:
+            return (1 if self.status == "done" else 0), 1
+        return sum(m.done_at is not None for m in self.milestones), len(self.milestones)
+
+
+@dataclass(frozen=True)
+class Payout:
+    status: str
+    date: date | None
+    customers: int | None
+
+
+@dataclass(frozen=True)
+class IncidentCompensation:
+    """What this incident's customers get: a policy tier or an explicitly stated offer."""
+
+    tier: str | None
+    eligible: Text | None
+    offer: Text | None
+    exceptions: Text | None
+    payout: Payout | None
+    line: int
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    at: datetime
+    event: Text
+
+
+@dataclass(frozen=True)
+class Figure:
+    label: Text
+    value: Text
+
+
+@dataclass
+class Postmortem:
+    """The published account of one incident, authored beside its incident file."""
+
+    path: Path
+    status: str
+    published_at: datetime | None
+    summary: Text | None
+    body: Text
+    impact_description: Text | None
+    impact_customers: Text | None
+    impact_regions: list[str]
+    figures: list[Figure]
+    technical_cause: Text | None
+    operational_cause: Text | None
+    tags: list[str]
+    trigger: Text | None
+    detection: Text | None
+    resolution: Text | None
+    went_well: list[Text]
+    went_badly: list[Text]
+    lessons: list[Text]
+    timeline: list[TimelineEvent]
+    apology: Text | None
+    signed_by: Responsible | None
+    actions: list[Action]
+    compensation: IncidentCompensation | None
+    lines: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == "published"
+
+    def line_of(self, key: str) -> int:
+        return self.lines.get(key, 1)
 
 
 @dataclass(frozen=True)

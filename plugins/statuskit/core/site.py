@@ -8,8 +8,6 @@ from datetime import UTC, datetime
 from .checks import check_incidents
 from .loader import load_incidents
 from .model import Incident
-from .pages import PagePlanner, SitePlan
-from .postmortem_pages import AccountabilityPlanner
 from .problems import Problem, ValidationFailed
 from .settings import Settings
 from .status import SiteState, derive
@@ -23,13 +21,6 @@ class Site:
     incidents: list[Incident]
     warnings: list[Problem]
     state: SiteState
-
-    def plan(self, locale: str | None = None) -> SitePlan:
-        """Every page for one locale; call once per locale build."""
-        planner = PagePlanner(self.settings, self.state, locale or self.settings.build_locale)
-        plan = planner.plan()
-        AccountabilityPlanner(planner).extend(plan)
-        return plan
 
 
 def build_time(settings: Settings) -> datetime:

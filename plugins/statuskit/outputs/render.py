@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from slugify import slugify
 
+from ..core.site import Site
 from .api import PageInfo, render_api
 from .badges import render_badges
 from .calendar import render_calendar
 from .feeds import render_feeds
-from .site import Site
 
 
 def render_outputs(

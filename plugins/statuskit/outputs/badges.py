@@ -15,7 +15,7 @@ from functools import cache
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from .site import Site
+from ..core.site import Site
 
 TEMPLATE = "badges/badge.svg.j2"
 HEIGHT = 20

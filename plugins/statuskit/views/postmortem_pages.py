@@ -9,9 +9,11 @@ from typing import Any
 
 from markupsafe import Markup
 
-from .compensation import Tier
+from ..core.compensation import Tier
+from ..core.model import Action, Incident, IncidentCompensation, Localized, Postmortem, Text
+from ..core.reliability import UPTIME_WINDOWS, Durations, Report, build_report, quarter_of
+from ..core.status import IncidentState
 from .formatting import TimeText
-from .model import Incident, Localized, Text
 from .pages import (
     Badge,
     IncidentSummary,
@@ -22,9 +24,6 @@ from .pages import (
     incident_src,
     postmortem_src,
 )
-from .postmortems import Action, IncidentCompensation, Postmortem
-from .reliability import UPTIME_WINDOWS, Durations, Report, build_report, quarter_of
-from .status import IncidentState
 
 ACTION_ICONS = {
     "planned": "material/calendar-clock",

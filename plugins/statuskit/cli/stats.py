@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from .formatting import Formatter
-from .reliability import UPTIME_WINDOWS, Durations, Report
-from .settings import Settings
+from ..core.reliability import UPTIME_WINDOWS, Durations, Report
+from ..core.settings import Settings
+from ..views.formatting import Formatter
 
 
 def render_stats(report: Report, settings: Settings, locale: str) -> str:

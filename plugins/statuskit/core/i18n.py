@@ -8,6 +8,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 
 import yaml
+from babel import Locale
 
 FALLBACK_LOCALE = "en"
 
@@ -34,6 +35,15 @@ def _read(locale: str, folder: Path | None = None) -> dict[str, str]:
     if not isinstance(data, dict):
         raise ValueError(f"{path}: a catalog is a map of `key: text`")
     return {str(k): str(v) for k, v in data.items()}
+
+
+def language_name(code: str, locale: str | Locale) -> str:
+    """A language tag (`ko`, `en-AU`) named in `locale`'s words, for language switchers."""
+    try:
+        name = Locale.parse(code.replace("-", "_")).get_display_name(locale)
+    except (ValueError, LookupError):
+        return code
+    return name or code
 
 
 def catalog_keys(locale: str) -> set[str]:

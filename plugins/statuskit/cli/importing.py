@@ -10,13 +10,20 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 
-from ..cli_config import config_option, load_settings
-from ..problems import display_path
-from ..settings import Settings
-from .cstate import read_cstate
-from .records import Source, SourceError
-from .statuspage import read_statuspage
-from .writer import ImportReport, map_components, merge_into_config, propose, snippet, write_source
+from ..core.problems import display_path
+from ..core.settings import Settings
+from ..importers.cstate import read_cstate
+from ..importers.records import Source, SourceError
+from ..importers.statuspage import read_statuspage
+from ..importers.writer import (
+    ImportReport,
+    map_components,
+    merge_into_config,
+    propose,
+    snippet,
+    write_source,
+)
+from .config import config_option, load_settings
 
 STATUSPAGE_BY_DESIGN = (
     "update ids (statuskit numbers updates <id>-u<N>), shortlinks, the incidents' own "

@@ -19,16 +19,17 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
+from ..core.checks import TRANSLATION
+from ..core.i18n import page_translations
+from ..core.problems import Problem, ValidationFailed
+from ..core.site import Site, load_site
+from ..outputs.render import render_outputs
+from ..views.pages import FeedLink, PageSpec, SitePlan
+from ..views.plan import plan_site
+from ..views.sanitize import sanitize_html
 from . import theme
-from .adapter import SettingsError, settings_from_options
-from .checks import TRANSLATION
 from .config import StatuskitConfig
-from .i18n import page_translations
-from .outputs import render_outputs
-from .pages import FeedLink, PageSpec, SitePlan
-from .problems import Problem, ValidationFailed
-from .sanitize import sanitize_html
-from .site import Site, load_site
+from .options import SettingsError, settings_from_options
 
 log = get_plugin_logger(__name__)
 
@@ -101,7 +102,7 @@ class StatuskitPlugin(BasePlugin[StatuskitConfig]):
             # MkDocs would count these only after writing the site; refuse before it is touched.
             lines = "\n".join(str(p) for p in blocking)
             raise PluginError(f"{len(blocking)} warning(s) in strict mode:\n{lines}")
-        self.plan = self.site.plan()
+        self.plan = plan_site(self.site)
         self.pages = {p.src_uri: p for p in self.plan.pages}
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files | None:

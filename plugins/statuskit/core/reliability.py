@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from statistics import median
 
-from .postmortems import Action
+from .model import Action
 from .settings import Settings
 from .status import SiteState, uptime
 

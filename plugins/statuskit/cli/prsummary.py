@@ -16,11 +16,11 @@ from pathlib import Path
 
 import click
 
-from .cli_config import config_option, load_settings
-from .formatting import Formatter
-from .loader import incident_schema, load_incidents
-from .model import Incident, Text, Update
-from .settings import Settings
+from ..core.loader import incident_schema, load_incidents
+from ..core.model import Incident, Text, Update
+from ..core.settings import Settings
+from ..views.formatting import Formatter
+from .config import config_option, load_settings
 
 
 def editable_fields() -> list[str]:

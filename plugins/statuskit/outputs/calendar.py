@@ -12,11 +12,11 @@ from urllib.parse import urlsplit
 
 from icalendar import Calendar, Event
 
-from .markup import MarkdownRenderer
-from .model import Text
-from .pages import incident_src, page_url
-from .site import Site
-from .status import IncidentState
+from ..core.model import Text
+from ..core.site import Site
+from ..core.status import IncidentState
+from ..views.markup import MarkdownRenderer
+from ..views.pages import incident_src, page_url
 
 PRODID = "-//statuskit//Maintenance calendar//EN"
 

@@ -11,6 +11,8 @@ from babel import Locale
 from babel.dates import format_date, format_skeleton, format_time, format_timedelta
 from babel.numbers import format_decimal
 
+from ..core.i18n import language_name
+
 
 @dataclass(frozen=True)
 class TimeText:
@@ -79,8 +81,4 @@ class Formatter:
         return format_decimal(value, locale=self.locale)
 
     def language_name(self, code: str) -> str:
-        try:
-            name = Locale.parse(code.replace("-", "_")).get_display_name(self.locale)
-        except (ValueError, LookupError):
-            return code
-        return name or code
+        return language_name(code, self.locale)

@@ -25,10 +25,10 @@ from urllib.parse import urlsplit
 from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
 
-from .markup import MarkdownRenderer
-from .model import Incident, Text, Update
-from .pages import incident_src, page_url, paged_src, postmortem_src
-from .site import Site
+from ..core.model import Incident, Text, Update
+from ..core.site import Site
+from ..views.markup import MarkdownRenderer
+from ..views.pages import incident_src, page_url, paged_src, postmortem_src
 
 # Entries in the site-wide and component feeds: feed readers poll often, so the newest updates
 # are what they need; the full record is the history pages and the per-incident feeds.

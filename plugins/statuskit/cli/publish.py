@@ -12,7 +12,7 @@ from pathlib import Path
 
 import jinja2
 
-from .targets import Target, TargetSet
+from ..core.targets import Target, TargetSet
 
 
 def staging_folder(site_dir: Path) -> Path:

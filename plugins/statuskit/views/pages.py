@@ -9,12 +9,12 @@ from typing import Any
 
 from markupsafe import Markup
 
+from ..core.i18n import Catalog
+from ..core.model import Component, Localized, Text, Update
+from ..core.settings import Settings
+from ..core.status import DayStatus, IncidentState, SiteState
 from .formatting import Formatter, TimeText
-from .i18n import Catalog
 from .markup import MarkdownRenderer
-from .model import Component, Localized, Text, Update
-from .settings import Settings
-from .status import DayStatus, IncidentState, SiteState
 
 STATUS_ICONS = {
     "operational": "material/check-circle",

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from typing import Any
 
-from .model import STATUS_RANK, Component, Group, Incident, Text, Update
-from .pages import incident_src, page_url
-from .site import Site
-from .status import IncidentState
+from ..core.model import STATUS_RANK, Component, Group, Incident, Text, Update
+from ..core.site import Site
+from ..core.status import IncidentState
+from ..views.pages import incident_src, page_url
 
 API_ROOT = "api/v2"
 # Statuspage returns at most this many items from incidents.json and scheduled-maintenances.json.

@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .compensation import policy_from_options
-from .documents import parse_time, text_of
-from .i18n import Catalog
-from .model import Component, Group, Severity
-from .settings import DEFAULT_SEVERITIES, POLICY_CHECKS, Policies, Settings
-from .targets import Mirror, TargetSet, select_target
+from ..core.compensation import policy_from_options
+from ..core.documents import parse_time, text_of
+from ..core.i18n import Catalog
+from ..core.model import Component, Group, Severity
+from ..core.settings import DEFAULT_SEVERITIES, POLICY_CHECKS, Policies, Settings
+from ..core.targets import Mirror, TargetSet, select_target
 
 
 class SettingsError(ValueError):

@@ -7,8 +7,7 @@ import re
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 
-from .model import INCIDENT_STATUSES, MAINTENANCE_STATUSES, Incident, Text
-from .postmortems import Postmortem
+from .model import INCIDENT_STATUSES, MAINTENANCE_STATUSES, Incident, Postmortem, Text
 from .problems import Problem, display_path
 from .settings import Settings
 

@@ -1,4 +1,4 @@
-"""`statuskit announce`: one incident file becomes the message for every channel and audience.
+"""Announcements: one incident becomes the message for every channel and audience.
 
 What customers read on social media, in email, in chat and on the status page comes from the same
 incident data, so the channels never disagree. Each channel has a Jinja template; a repository
@@ -23,31 +23,24 @@ shows). The text before the link is cut at a word with an ellipsis; the link is 
 
 from __future__ import annotations
 
-import difflib
-import json
 import re
 import unicodedata
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from importlib import resources
 from pathlib import Path
 
-import click
 import jinja2
 from babel import Locale, UnknownLocaleError
 from babel.lists import format_list
 
-from .cli_config import config_option, load_settings
-from .formatting import Formatter
-from .i18n import Catalog
-from .markup import MarkdownRenderer
-from .model import Incident, Text, Update
-from .pages import incident_src, page_url
-from .problems import ValidationFailed
-from .settings import Settings
-from .site import Site, load_site
-from .status import IncidentState
+from ..core.i18n import Catalog
+from ..core.model import Incident, Text, Update
+from ..core.settings import Settings
+from ..core.status import IncidentState
+from ..views.formatting import Formatter
+from ..views.markup import MarkdownRenderer
 
 CHANNELS = ("status", "email", "social", "chat")
 AUDIENCES = ("customer", "partner", "internal")
@@ -56,6 +49,16 @@ SOCIAL_LIMIT = 280
 # X counts a link as 23 characters whatever its length; we never count a link as less.
 LINK_WEIGHT = 23
 ELLIPSIS = "…"
+
+
+class AnnounceError(ValueError):
+    """A message that cannot be made as asked: a template without a subject, an overlong link."""
+
+
+def language_of(locale: str) -> str:
+    """The language of a locale (`en` of `en-AU`), for matching a mirror or a template."""
+    return locale.replace("_", "-").split("-")[0]
+
 
 # Plain text -------------------------------------------------------------------------------
 
@@ -126,7 +129,7 @@ def fit_social(text: str, link: str, limit: int = SOCIAL_LIMIT) -> str:
     if social_length(text) <= limit:
         return text
     if social_length(link) > limit:
-        raise click.ClickException(
+        raise AnnounceError(
             f"the link {link} alone is over {limit} characters; use a shorter site_url"
         )
     before, _, after = text.rpartition(link)
@@ -385,7 +388,7 @@ def _babel_locale(locale: str) -> str:
 
 def template_names(channel: str, locale: str) -> list[str]:
     """Names tried for a channel, most specific first."""
-    names = [f"{channel}.{locale}.j2", f"{channel}.{_language(locale)}.j2", f"{channel}.j2"]
+    names = [f"{channel}.{locale}.j2", f"{channel}.{language_of(locale)}.j2", f"{channel}.j2"]
     return list(dict.fromkeys(names))
 
 
@@ -408,154 +411,10 @@ def render_message(env: jinja2.Environment, context: AnnounceContext, t: Catalog
     if context.channel == "email":
         subject = oneline(str(getattr(module, "subject", "")))
         if not subject:
-            raise click.ClickException(
+            raise AnnounceError(
                 f"{template.filename}: an email template must set `subject` "
                 "({% set subject %}...{% endset %})"
             )
     if context.channel == "social":
         body = fit_social(body, context.url)
     return Message(context.channel, context.audience, context.locale, context.url, subject, body)
-
-
-# Choosing the published site a locale is read on -------------------------------------------
-
-
-def _language(locale: str) -> str:
-    """The language of a locale (`en` of `en-AU`), for matching a mirror or a template."""
-    return locale.replace("_", "-").split("-")[0]
-
-
-def target_settings(config_file: Path, locale: str, mirror: str | None) -> Settings:
-    """Settings of the build readers of `locale` see: its mirror, its path, or the one site.
-
-    The link and the time zone of a message come from it, as `statuskit build --mirrors` (when
-    mirrors are declared) or `statuskit build` publishes them.
-    """
-    base = load_settings(config_file)
-    if locale not in base.locales:
-        raise click.BadParameter(
-            f"{locale!r} is not one of the site's locales ({', '.join(base.locales)})",
-            param_hint="'--locale'",
-        )
-    try:
-        mirrors = load_settings(config_file, "mirrors").targets
-    except click.ClickException:  # the site declares no mirrors
-        mirrors = None
-    if mirror is not None:
-        if mirrors is None:
-            raise click.BadParameter("the site declares no mirrors", param_hint="'--mirror'")
-        return load_settings(config_file, f"mirrors:{mirror}")
-    if mirrors is not None:
-        candidates = mirrors.targets
-        chosen = next((t for t in candidates if t.locale == locale), None) or next(
-            (t for t in candidates if _language(t.locale) == _language(locale)), mirrors.default
-        )
-        return load_settings(config_file, f"mirrors:{chosen.id}")
-    if len(base.locales) > 1:
-        return load_settings(config_file, f"paths:{locale}")
-    return base
-
-
-def incident_url(settings: Settings, incident_id: str) -> str:
-    """The absolute address of the incident's page on the chosen site."""
-    path = page_url(incident_src(incident_id), settings.directory_urls)
-    base = settings.targets.current.site_url if settings.targets else ""
-    if not base.startswith(("http://", "https://")):
-        raise click.ClickException(
-            "messages link to the incident page: set `site_url` in mkdocs.yml "
-            "(e.g. https://status.example.com/)"
-        )
-    return base + path
-
-
-def find_state(site: Site, incident_id: str) -> IncidentState:
-    """The incident by id or file name, or a click error that names close ids."""
-    for state in site.state.incidents.values():
-        if incident_id in (state.incident.id, state.incident.path.stem):
-            return state
-    known = sorted(site.state.incidents)
-    close = difflib.get_close_matches(incident_id, known, n=3, cutoff=0.5)
-    hint = f"; did you mean {', '.join(close)}?" if close else "."
-    raise click.ClickException(
-        f"no incident with id {incident_id!r}{hint} The id is the file name without "
-        "its extension, or its `id:`; `ls incidents/*/` lists them"
-    )
-
-
-def announce(
-    config_file: Path,
-    incident_id: str,
-    channel: str,
-    audience: str,
-    locale: str,
-    mirror: str | None = None,
-) -> Message:
-    """The message for one incident, channel, audience and locale."""
-    from mkdocs.config import load_config
-
-    settings = target_settings(config_file, locale, mirror)
-    try:
-        site = load_site(settings)
-    except ValidationFailed as exc:
-        raise click.ClickException(f"fix the incident files first ({exc})") from None
-    state = find_state(site, incident_id)
-    site_name = str(load_config(str(config_file)).site_name or "")
-    builder = ContextBuilder(settings, locale, site.state.now)
-    info = builder.incident(state, audience)
-    if not info.updates:
-        raise click.ClickException(f"{incident_id}: the incident has no update to announce")
-    context = AnnounceContext(
-        channel=channel,
-        audience=audience,
-        locale=locale,
-        url=incident_url(settings, state.incident.id),
-        site_name=site_name,
-        as_of=builder.time(site.state.now),
-        incident=info,
-        update=info.updates[-1],
-    )
-    env = template_environment(config_file.resolve().parent, locale)
-    return render_message(env, context, builder.t)
-
-
-@click.command("announce")
-@click.argument("incident_id", metavar="ID")
-@click.option("--channel", type=click.Choice(CHANNELS), required=True, help="Where it is posted.")
-@click.option(
-    "--audience",
-    type=click.Choice(AUDIENCES),
-    default="customer",
-    show_default=True,
-    help="Who reads it; only `internal` may see the incident's internal notes.",
-)
-@click.option("--locale", "-l", default=None, help="Language; the site's default locale if unset.")
-@click.option("--mirror", help="Link to this mirror (an id under `mirrors`), not the locale's own.")
-@click.option(
-    "--format",
-    "output",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="`json` gives channel, subject, body, url and length for scripts and bots.",
-)
-@config_option
-def announce_command(
-    incident_id: str,
-    channel: str,
-    audience: str,
-    locale: str | None,
-    mirror: str | None,
-    output: str,
-    config_file: Path,
-) -> None:
-    """Print the message for a channel, so every channel says the same as the status page.
-
-    Templates: `announce/<channel>[.<locale>].j2` beside mkdocs.yml overrides the shipped one.
-    """
-    if locale is None:
-        locale = load_settings(config_file).locale
-    message = announce(config_file, incident_id, channel, audience, locale, mirror)
-    if output == "json":
-        click.echo(json.dumps({**asdict(message), "length": message.length}, ensure_ascii=False))
-    else:
-        click.echo(message.text())

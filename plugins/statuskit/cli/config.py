@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from .adapter import SettingsError, settings_from_options
-from .settings import Settings
+from ..adapter.options import SettingsError, settings_from_options
+from ..core.settings import Settings
 
 config_option = click.option(
     "-f",

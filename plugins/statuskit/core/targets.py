@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
-from .formatting import Formatter
+from .i18n import language_name
 
 # Zones of the shipped locales; other locales use the site's `timezone`.
 LOCALE_ZONES = {"ko": "Asia/Seoul", "ja": "Asia/Tokyo"}
@@ -109,10 +108,7 @@ class TargetSet:
         self.mode = mode
         self.targets = targets
         self.current = current
-        self.names = {
-            t.id: Formatter(t.locale, ZoneInfo("UTC")).language_name(t.language_tag)
-            for t in targets
-        }
+        self.names = {t.id: language_name(t.language_tag, t.locale) for t in targets}
 
     @property
     def default(self) -> Target:

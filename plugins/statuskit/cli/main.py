@@ -12,25 +12,25 @@ from pathlib import Path
 
 import click
 
+from ..adapter.builder import build_target
+from ..adapter.plugin import TARGET_VARIABLE
+from ..core.checks import TRANSLATION
+from ..core.documents import parse_time
+from ..core.editing import EditError, NewIncident, append_update, incident_path, render_new
+from ..core.loader import incident_schema, load_incidents
+from ..core.model import CATEGORIES, IMPACTS, INCIDENT_STATUSES, KINDS, MAINTENANCE_STATUSES
+from ..core.postmortems import postmortem_schema
+from ..core.problems import Problem, ValidationFailed, display_path
+from ..core.reliability import build_report
+from ..core.settings import Settings
+from ..core.site import build_time, load_site, validate
+from ..core.targets import Target
 from .announce import announce_command
-from .builder import build_target
-from .checks import TRANSLATION
-from .cli_config import config_option, load_settings
-from .documents import parse_time
-from .editing import EditError, NewIncident, append_update, incident_path, render_new
-from .importers import import_group
-from .loader import incident_schema, load_incidents
-from .model import CATEGORIES, IMPACTS, INCIDENT_STATUSES, KINDS, MAINTENANCE_STATUSES
-from .plugin import TARGET_VARIABLE
-from .postmortems import postmortem_schema
-from .problems import Problem, ValidationFailed, display_path
+from .config import config_option, load_settings
+from .importing import import_group
 from .prsummary import pr_summary_command
 from .publish import publish
-from .reliability import build_report
-from .settings import Settings
-from .site import build_time, load_site, validate
 from .stats import render_stats
-from .targets import Target
 
 
 def _show_build_log(level: int = logging.WARNING) -> None:

@@ -1,0 +1,15 @@
+"""Every page of a site for one locale: the status pages and the accountability pages together."""
+
+from __future__ import annotations
+
+from ..core.site import Site
+from .pages import PagePlanner, SitePlan
+from .postmortem_pages import AccountabilityPlanner
+
+
+def plan_site(site: Site, locale: str | None = None) -> SitePlan:
+    """Every page for one locale; call once per locale build."""
+    planner = PagePlanner(site.settings, site.state, locale or site.settings.build_locale)
+    plan = planner.plan()
+    AccountabilityPlanner(planner).extend(plan)
+    return plan
