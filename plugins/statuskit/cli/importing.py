@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
@@ -65,9 +67,33 @@ def _common(function: Callable[..., None]) -> Callable[..., None]:
             "--dry-run", is_flag=True, help="Report what would be written; write nothing."
         ),
     ]
+
+    @functools.wraps(function)
+    def command(**values: Any) -> None:
+        shared = {name: values.pop(name) for name in _SHARED}
+        options = _Options(
+            config_file=shared["config_file"],
+            incidents_dir=shared["incidents_dir"],
+            write_components=shared["write_components"],
+            keep_ids=shared["component_ids"] == "source",
+            dry_run=shared["dry_run"],
+            zone=_zone(shared["timezone"]),
+        )
+        function(options=options, **values)
+
     for option in reversed(options):
-        function = option(function)
-    return function
+        command = option(command)
+    return command
+
+
+_SHARED = (
+    "config_file",
+    "incidents_dir",
+    "write_components",
+    "component_ids",
+    "timezone",
+    "dry_run",
+)
 
 
 @click.group("import")
@@ -85,50 +111,31 @@ def import_group() -> None:
     show_default=True,
     help="Impact of incidents read from a history feed, which does not say.",
 )
-def statuspage_command(
-    source: str,
-    feed_impact: str,
-    config_file: Path,
-    incidents_dir: Path | None,
-    write_components: bool,
-    component_ids: str,
-    timezone: str | None,
-    dry_run: bool,
-) -> None:
+def statuspage_command(source: str, feed_impact: str, options: _Options) -> None:
     """Import from a Statuspage page URL, a folder of saved api/v2 files, or a history feed.
 
     SOURCE is https://status.example.com (summary.json, incidents.json, components.json and
     scheduled-maintenances.json are fetched), a folder holding those files, or a saved
     history.atom / history.rss.
     """
-    zone = _zone(timezone)
     _run(
-        lambda settings: read_statuspage(source, feed_impact=feed_impact, timezone=zone),
+        lambda settings: read_statuspage(source, feed_impact=feed_impact, timezone=options.zone),
         STATUSPAGE_BY_DESIGN,
-        _Options(config_file, incidents_dir, write_components, component_ids == "source", dry_run),
+        options,
     )
 
 
 @import_group.command("cstate")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @_common
-def cstate_command(
-    folder: Path,
-    config_file: Path,
-    incidents_dir: Path | None,
-    write_components: bool,
-    component_ids: str,
-    timezone: str | None,
-    dry_run: bool,
-) -> None:
+def cstate_command(folder: Path, options: _Options) -> None:
     """Import a cState site: content/issues/*.md and the systems of its config.yml."""
-    zone = _zone(timezone)
     _run(
         lambda settings: read_cstate(
-            folder, timezone=zone, messages=settings.catalog(settings.locale)
+            folder, timezone=options.zone, messages=settings.catalog(settings.locale)
         ),
         CSTATE_BY_DESIGN,
-        _Options(config_file, incidents_dir, write_components, component_ids == "source", dry_run),
+        options,
     )
 
 
@@ -141,6 +148,7 @@ class _Options:
     write_components: bool
     keep_ids: bool
     dry_run: bool
+    zone: ZoneInfo | None
 
 
 def _zone(name: object) -> ZoneInfo | None:

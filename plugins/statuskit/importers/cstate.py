@@ -16,15 +16,7 @@ from ..core import yamlsource
 from ..core.documents import split_front_matter
 from ..core.i18n import Catalog
 from ..core.model import STATUS_BY_WORD
-from .records import (
-    Source,
-    SourceComponent,
-    SourceError,
-    SourceGroup,
-    SourceIncident,
-    SourceUpdate,
-    instant,
-)
+from . import records
 
 # cState severity -> (Statuspage impact of the incident, impact on its affected systems).
 SEVERITIES = {
@@ -58,13 +50,13 @@ Messages = Callable[[str], str]
 
 def read_cstate(
     folder: Path, *, timezone: ZoneInfo | None = None, messages: Messages | None = None
-) -> Source:
+) -> records.Source:
     """A cState site folder (or its content/issues folder): systems, categories and issues."""
     root, issues = _layout(folder)
     config = _config(root)
     zone = timezone or _hugo_zone(config)
     say = messages or Catalog("en")
-    source = Source(str(folder))
+    source = records.Source(str(folder))
     _systems(config, source)
     naive: list[str] = []
     for path in sorted(issues.rglob("*.md")):
@@ -87,7 +79,7 @@ def _hugo_zone(config: dict[str, Any]) -> ZoneInfo:
     try:
         return ZoneInfo(str(name))
     except (ZoneInfoNotFoundError, ValueError):
-        raise SourceError(
+        raise records.SourceError(
             f"config.yml: timeZone {name!r} is unknown; pass --timezone with an IANA name"
         ) from None
 
@@ -98,7 +90,7 @@ def _layout(folder: Path) -> tuple[Path, Path]:
         return folder, folder / "content" / "issues"
     if folder.name == "issues" and folder.is_dir():
         return folder.parent.parent, folder
-    raise SourceError(
+    raise records.SourceError(
         f"{folder}: no content/issues folder; pass the cState site's folder "
         "(the one with config.yml)"
     )
@@ -114,12 +106,12 @@ def _config(root: Path) -> dict[str, Any]:
         try:
             data = tomllib.loads(text) if name.endswith(".toml") else yaml.safe_load(text)
         except (yaml.YAMLError, tomllib.TOMLDecodeError) as exc:
-            raise SourceError(f"{path}: cannot read it ({exc})") from None
+            raise records.SourceError(f"{path}: cannot read it ({exc})") from None
         return data if isinstance(data, dict) else {}
     return {}
 
 
-def _systems(config: dict[str, Any], source: Source) -> None:
+def _systems(config: dict[str, Any], source: records.Source) -> None:
     """Systems become components; their categories become groups (untitled ones: no group)."""
     params = config.get("params") if isinstance(config.get("params"), dict) else {}
     assert isinstance(params, dict)
@@ -133,7 +125,7 @@ def _systems(config: dict[str, Any], source: Source) -> None:
                 untitled.add(name)
             else:
                 description = str(category.get("description") or "").strip() or None
-                source.groups.append(SourceGroup(name, name, description))
+                source.groups.append(records.SourceGroup(name, name, description))
     for system in systems:
         if not isinstance(system, dict) or not system.get("name"):
             continue
@@ -142,9 +134,9 @@ def _systems(config: dict[str, Any], source: Source) -> None:
         category = str(system["category"]) if system.get("category") else None
         group = category if category and category not in untitled else None
         if group and all(g.key != group for g in source.groups):
-            source.groups.append(SourceGroup(group, group))
+            source.groups.append(records.SourceGroup(group, group))
         source.components.append(
-            SourceComponent(
+            records.SourceComponent(
                 key=name,
                 name=shown,
                 description=str(system.get("description") or "").strip() or None,
@@ -162,21 +154,21 @@ def _front_matter(path: Path) -> tuple[dict[str, Any], str]:
     if text.startswith("+++"):
         head, separator, body = text[3:].partition("\n+++")
         if not separator:
-            raise SourceError(f"{path}: the TOML front matter is never closed with +++")
+            raise records.SourceError(f"{path}: the TOML front matter is never closed with +++")
         try:
             return tomllib.loads(head), body.partition("\n")[2]
         except tomllib.TOMLDecodeError as exc:
-            raise SourceError(f"{path}: malformed TOML front matter ({exc})") from None
+            raise records.SourceError(f"{path}: malformed TOML front matter ({exc})") from None
     parts = split_front_matter(text)
     if parts is None:
-        raise SourceError(f"{path}: no front matter between --- lines")
+        raise records.SourceError(f"{path}: no front matter between --- lines")
     source, body, _ = parts
     try:
         data = yamlsource.load(source, 2).data
     except yamlsource.YamlError as exc:
-        raise SourceError(f"{path}:{exc.line}: {exc.message}") from None
+        raise records.SourceError(f"{path}:{exc.line}: {exc.message}") from None
     if not isinstance(data, dict):
-        raise SourceError(f"{path}: the front matter is not a map of keys")
+        raise records.SourceError(f"{path}: the front matter is not a map of keys")
     return data, body
 
 
@@ -206,12 +198,12 @@ def _truthy(value: Any) -> bool:
 
 
 def _issue(
-    path: Path, source: Source, zone: ZoneInfo, say: Messages, naive: list[str]
-) -> SourceIncident | None:
+    path: Path, source: records.Source, zone: ZoneInfo, say: Messages, naive: list[str]
+) -> records.SourceIncident | None:
     """One issue file; one that cannot be read is reported in the source's notes, not lost."""
     try:
         data, body = _front_matter(path)
-    except SourceError as exc:
+    except records.SourceError as exc:
         source.notes.append(f"skipped {path.name}: {exc}")
         return None
     notes: list[str] = []
@@ -253,7 +245,7 @@ def _issue(
     opening = None
     if informational and not entries:
         opening, summary = summary, ""
-    incident = SourceIncident(
+    incident = records.SourceIncident(
         id=_issue_id(path),
         kind="maintenance" if maintenance else "incident",
         title=" ".join(str(data.get("title") or path.stem).split()),
@@ -264,7 +256,7 @@ def _issue(
         notes=notes,
     )
     announced = started
-    if maintenance and not entries and instant(started) > datetime.now(UTC):
+    if maintenance and not entries and records.instant(started) > datetime.now(UTC):
         # Announced before its window; cState does not say when: the file's last change.
         announced = datetime.fromtimestamp(int(path.stat().st_mtime), zone).isoformat()
         notes.append(f"it is still to come: announced at the file's last change, {announced}")
@@ -273,11 +265,11 @@ def _issue(
     if maintenance:
         incident.scheduled_for = started
         end = resolved_when
-        if end is None or instant(end) <= instant(started):
+        if end is None or records.instant(end) <= records.instant(started):
             end = (datetime.fromisoformat(started) + DEFAULT_WINDOW).isoformat()
             notes.append(f"cState has no end for a maintenance: the window ends at {end}")
         incident.scheduled_until = end
-    elif instant(first) < instant(started):
+    elif records.instant(first) < records.instant(started):
         notes.append(f"the first update is before `date` {started}; it starts at the first update")
         incident.started_at = first
     else:
@@ -291,7 +283,7 @@ def _issue_id(path: Path) -> str:
     return stem[:128] or "issue"
 
 
-def _system(source: Source, name: str) -> str:
+def _system(source: records.Source, name: str) -> str:
     """The key of an affected system, matched as cState does (exactly), then ignoring case."""
     for component in source.components:
         if component.key == name:
@@ -299,7 +291,7 @@ def _system(source: Source, name: str) -> str:
     for component in source.components:
         if component.key.casefold() == name.casefold():
             return component.key
-    source.components.append(SourceComponent(name, name))
+    source.components.append(records.SourceComponent(name, name))
     source.notes.append(f"affected system {name!r} is not among config.yml's systems")
     return name
 
@@ -329,7 +321,7 @@ def _entries(body: str) -> tuple[list[tuple[str, str, str]], str]:
 
 
 def _updates(
-    incident: SourceIncident,
+    incident: records.SourceIncident,
     entries: list[tuple[str, str, str]],
     started: str,
     resolved: bool,
@@ -352,7 +344,7 @@ def _updates(
             incident.body = "\n\n".join(p for p in (incident.body, text) if p)
         else:
             timed.append((at, label, text))
-    timed.sort(key=lambda entry: instant(entry[0]))
+    timed.sort(key=lambda entry: records.instant(entry[0]))
     previous = opening
     for at, label, text in timed:
         word = label.lower()
@@ -361,11 +353,11 @@ def _updates(
             status = AS_MAINTENANCE.get(status, status)
         elif status not in AS_MAINTENANCE:
             status = previous
-        incident.updates.append(SourceUpdate(at, status, text))
+        incident.updates.append(records.SourceUpdate(at, status, text))
         previous = status
     if not incident.updates:
         text = opening_text or say(f"message.{opening}")
-        incident.updates.append(SourceUpdate(started, opening, text))
+        incident.updates.append(records.SourceUpdate(started, opening, text))
     if resolved and incident.updates[-1].status != closing:
         last = incident.updates[-1].at
         at = resolved_when or last
@@ -373,13 +365,13 @@ def _updates(
             incident.notes.append(
                 f"resolved without resolvedWhen: closed at its last update, {last}"
             )
-        if instant(at) < instant(last):
+        if records.instant(at) < records.instant(last):
             incident.notes.append(f"resolvedWhen {at} is before its last update; closed at {last}")
             at = last
-        if timed and instant(at) == instant(last):
+        if timed and records.instant(at) == records.instant(last):
             incident.updates[-1].status = closing
         else:
-            incident.updates.append(SourceUpdate(at, closing, say(f"message.{closing}")))
+            incident.updates.append(records.SourceUpdate(at, closing, say(f"message.{closing}")))
     elif not resolved and incident.updates[-1].status == closing:
         incident.notes.append(
             "cState shows it unresolved, but its last update is resolved; "

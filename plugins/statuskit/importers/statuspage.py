@@ -12,15 +12,7 @@ from zoneinfo import ZoneInfo
 
 from ..core.model import COMPONENT_STATUSES, INCIDENT_STATUSES, MAINTENANCE_STATUSES
 from ..core.status import worst
-from .records import (
-    Source,
-    SourceComponent,
-    SourceError,
-    SourceGroup,
-    SourceIncident,
-    SourceUpdate,
-    instant,
-)
+from . import records
 
 # The public endpoints a page serves under api/v2/, and which holds what.
 API_FILES = ("summary.json", "incidents.json", "components.json", "scheduled-maintenances.json")
@@ -50,10 +42,10 @@ def fetch_url(url: str) -> bytes | None:
     except urllib.error.HTTPError as exc:
         if exc.code == 404:
             return None
-        raise SourceError(f"{url}: the server answered {exc.code} {exc.reason}") from None
+        raise records.SourceError(f"{url}: the server answered {exc.code} {exc.reason}") from None
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
-        raise SourceError(f"{url}: cannot fetch it ({reason})") from None
+        raise records.SourceError(f"{url}: cannot fetch it ({reason})") from None
 
 
 def read_statuspage(
@@ -62,7 +54,7 @@ def read_statuspage(
     *,
     feed_impact: str = "minor",
     timezone: ZoneInfo | None = None,
-) -> Source:
+) -> records.Source:
     """A page's base URL, a folder of saved API v2 files, one such file, or a history feed."""
     from .statuspage_feed import read_feed
 
@@ -70,7 +62,7 @@ def read_statuspage(
         if source.rstrip("/").endswith(FEED_SUFFIXES):
             data = fetch(source)
             if data is None:
-                raise SourceError(f"{source}: not found")
+                raise records.SourceError(f"{source}: not found")
             return read_feed(data, source, impact=feed_impact, timezone=timezone)
         base = source.rstrip("/").removesuffix("/api/v2")
         files: dict[str, Any] = {}
@@ -80,7 +72,7 @@ def read_statuspage(
             if data is not None:
                 files[name] = _json(data, url)
         if not files:
-            raise SourceError(
+            raise records.SourceError(
                 f"{source}: no api/v2 files found there; pass the page's base URL, "
                 "like https://status.example.com"
             )
@@ -89,7 +81,7 @@ def read_statuspage(
     if path.is_dir():
         files = {n: _json(path.joinpath(n).read_bytes(), str(path / n)) for n in _present(path)}
         if not files:
-            raise SourceError(
+            raise records.SourceError(
                 f"{source}: none of {', '.join(API_FILES)} is in this folder; "
                 "save them from https://<page>/api/v2/"
             )
@@ -99,7 +91,7 @@ def read_statuspage(
             return read_feed(path.read_bytes(), source, impact=feed_impact, timezone=timezone)
         data = _json(path.read_bytes(), source)
         return read_api({_role(data, path.name): data}, source)
-    raise SourceError(
+    raise records.SourceError(
         f"{source}: no such file or folder; pass a page URL, a folder of api/v2 files, "
         "or a history.atom / history.rss file"
     )
@@ -111,11 +103,11 @@ def _present(folder: Path) -> list[str]:
 
 
 def _json(data: bytes, where: str) -> Any:
-    """A saved or fetched file as JSON; anything else is a SourceError naming it."""
+    """A saved or fetched file as JSON; anything else is a records.SourceError naming it."""
     try:
         return json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise SourceError(f"{where}: not JSON ({exc})") from None
+        raise records.SourceError(f"{where}: not JSON ({exc})") from None
 
 
 def _role(data: Any, name: str) -> str:
@@ -131,7 +123,9 @@ def _role(data: Any, name: str) -> str:
         return "scheduled-maintenances.json"
     if "components" in keys:
         return "components.json"
-    raise SourceError(f"{name}: not a Statuspage API v2 file (no incidents or components in it)")
+    raise records.SourceError(
+        f"{name}: not a Statuspage API v2 file (no incidents or components in it)"
+    )
 
 
 def text(value: Any) -> str:
@@ -145,7 +139,7 @@ def _objects(data: Any, key: str) -> list[JsonObject]:
     return [i for i in items or [] if isinstance(i, dict) and i.get("id")]
 
 
-def read_api(files: dict[str, Any], origin: str) -> Source:
+def read_api(files: dict[str, Any], origin: str) -> records.Source:
     """Components, groups, incidents and maintenances from the API v2 files of one page."""
     page: JsonObject = next(
         (
@@ -155,7 +149,7 @@ def read_api(files: dict[str, Any], origin: str) -> Source:
         ),
         {},
     )
-    source = Source(origin, page_id=str(page["id"]) if page.get("id") else None)
+    source = records.Source(origin, page_id=str(page["id"]) if page.get("id") else None)
     summary = files.get("summary.json")
     listed = _objects(files.get("components.json"), "components") or _objects(summary, "components")
     for item in listed:
@@ -181,7 +175,9 @@ def read_api(files: dict[str, Any], origin: str) -> Source:
             )
         for item in items:
             seen = found.get(str(item["id"]))
-            if seen is None or instant(item.get("updated_at")) > instant(seen.get("updated_at")):
+            if seen is None or records.instant(item.get("updated_at")) > records.instant(
+                seen.get("updated_at")
+            ):
                 found[str(item["id"])] = item
     for item in found.values():
         source.incidents.append(_incident(item, source))
@@ -189,7 +185,7 @@ def read_api(files: dict[str, Any], origin: str) -> Source:
     return source
 
 
-def _in_page_order(source: Source) -> None:
+def _in_page_order(source: records.Source) -> None:
     """Groups and components in the page's order, which the snippet keeps for the new site."""
     last = len(source.components) + len(source.groups)
     source.groups.sort(key=lambda g: g.position or last)
@@ -199,7 +195,7 @@ def _in_page_order(source: Source) -> None:
     )
 
 
-def _add_component(source: Source, item: JsonObject) -> None:
+def _add_component(source: records.Source, item: JsonObject) -> None:
     """A component or group of the page's list, in its order."""
     key = str(item["id"])
     name = str(item.get("name") or key)
@@ -207,12 +203,12 @@ def _add_component(source: Source, item: JsonObject) -> None:
     position = item["position"] if isinstance(item.get("position"), int) else None
     if item.get("group"):
         if all(g.key != key for g in source.groups):
-            source.groups.append(SourceGroup(key, name, description, position))
+            source.groups.append(records.SourceGroup(key, name, description, position))
         return
     if source.component(key) is not None:
         return
     source.components.append(
-        SourceComponent(
+        records.SourceComponent(
             key=key,
             name=name,
             description=description,
@@ -230,7 +226,7 @@ def _add_component(source: Source, item: JsonObject) -> None:
     )
 
 
-def _incident(item: JsonObject, source: Source) -> SourceIncident:
+def _incident(item: JsonObject, source: records.Source) -> records.SourceIncident:
     """One incident or maintenance object, its updates oldest first as statuskit keeps them."""
     maintenance = bool(item.get("scheduled_for")) or item.get("status") in MAINTENANCE_STATUSES
     kind = "maintenance" if maintenance else "incident"
@@ -240,11 +236,11 @@ def _incident(item: JsonObject, source: Source) -> SourceIncident:
     raw = sorted(
         (u for u in item.get("incident_updates") or [] if isinstance(u, dict)),
         key=lambda u: (
-            instant(u.get("display_at") or u.get("created_at")),
-            instant(u.get("created_at")),
+            records.instant(u.get("display_at") or u.get("created_at")),
+            records.instant(u.get("created_at")),
         ),
     )
-    updates: list[SourceUpdate] = []
+    updates: list[records.SourceUpdate] = []
     previous = allowed[0]
     silent = backdated = 0
     for update in raw:
@@ -276,7 +272,7 @@ def _incident(item: JsonObject, source: Source) -> SourceIncident:
                 impacts[code] = new
             else:
                 notes.append(f"component status {new!r} of {code} is unknown and was left out")
-        updates.append(SourceUpdate(str(shown), status, text(update.get("body")), impacts))
+        updates.append(records.SourceUpdate(str(shown), status, text(update.get("body")), impacts))
         previous = status
     if backdated:
         notes.append(
@@ -292,13 +288,13 @@ def _incident(item: JsonObject, source: Source) -> SourceIncident:
     if not updates:
         at = str(item.get("created_at") or item.get("started_at") or item.get("updated_at") or "")
         status = state if state in allowed else allowed[0]
-        updates.append(SourceUpdate(at, status, ""))
+        updates.append(records.SourceUpdate(at, status, ""))
         notes.append(f"it had no updates: one {status!r} update with no text was added at {at}")
     if state in ("resolved", "postmortem", "completed") and all(
         u.status != closing for u in updates
     ):
         at = str(item.get("resolved_at") or updates[-1].at)
-        updates.append(SourceUpdate(at, closing, CLOSING_TEXT[closing]))
+        updates.append(records.SourceUpdate(at, closing, CLOSING_TEXT[closing]))
         notes.append(f"it was {state} without a {closing!r} update: one was added at {at}")
     elif state == "postmortem":
         notes.append(
@@ -316,7 +312,7 @@ def _incident(item: JsonObject, source: Source) -> SourceIncident:
             _add_component(source, component)
             linked[str(component["id"])] = "operational"
     start = {**linked, **updates[0].components}
-    incident = SourceIncident(
+    incident = records.SourceIncident(
         id=str(item["id"]),
         kind=kind,
         title=text(item.get("name")) or str(item["id"]),
@@ -334,7 +330,7 @@ def _incident(item: JsonObject, source: Source) -> SourceIncident:
         incident.scheduled_until = str(item.get("scheduled_until") or "") or None
     else:
         started = str(item.get("started_at") or item.get("created_at") or first)
-        if instant(started) > instant(first):
+        if records.instant(started) > records.instant(first):
             notes.append(
                 f"started_at {started} is after the first update; the update's time is used"
             )
@@ -342,7 +338,9 @@ def _incident(item: JsonObject, source: Source) -> SourceIncident:
         incident.started_at = started
     resolved = item.get("resolved_at")
     if resolved and state in ("resolved", "postmortem", "completed"):
-        if incident.started_at and instant(str(resolved)) < instant(incident.started_at):
+        if incident.started_at and records.instant(str(resolved)) < records.instant(
+            incident.started_at
+        ):
             notes.append(
                 f"resolved_at {resolved} is before the start; the resolved update's time is used"
             )
@@ -351,14 +349,14 @@ def _incident(item: JsonObject, source: Source) -> SourceIncident:
     return incident
 
 
-def _known(source: Source, code: str, label: str, notes: list[str]) -> None:
+def _known(source: records.Source, code: str, label: str, notes: list[str]) -> None:
     """A component an update names but the page no longer lists (deleted since)."""
     if source.component(code) is None and all(g.key != code for g in source.groups):
-        source.components.append(SourceComponent(code, label))
+        source.components.append(records.SourceComponent(code, label))
         notes.append(f"component {label!r} ({code}) is no longer listed by the page")
 
 
-def _note_hand_set_statuses(source: Source) -> None:
+def _note_hand_set_statuses(source: records.Source) -> None:
     """Statuses set on Statuspage without an update: statuskit derives them from updates only."""
     derived: dict[str, list[str]] = {}
     for incident in source.incidents:

@@ -41,6 +41,7 @@ from ..core.settings import Settings
 from ..core.status import IncidentState
 from ..views.formatting import Formatter
 from ..views.markup import MarkdownRenderer
+from ..views.pages import component_changes
 
 CHANNELS = ("status", "email", "social", "chat")
 AUDIENCES = ("customer", "partner", "internal")
@@ -287,14 +288,7 @@ class ContextBuilder:
             status_label=self.t(f"incident_status.{update.status}"),
             body=self.text(update.body),
             provisional=update.provisional,
-            changes=[
-                self.t(
-                    "incident.changes",
-                    component=self.component_name(c),
-                    status=self.t(f"status.{i}"),
-                )
-                for c, i in update.components.items()
-            ],
+            changes=component_changes(self.t, self.component_name, update),
         )
 
     def incident(self, state: IncidentState, audience: str) -> IncidentInfo:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -218,6 +218,16 @@ class SitePlan:
         return feed_links(self.catalog, "history", "feed.site")
 
 
+def component_changes(
+    t: Catalog, component_name: Callable[[str], str], update: Update
+) -> list[str]:
+    """What an update did to each component, in the same words on pages and in messages."""
+    return [
+        t("incident.changes", component=component_name(c), status=t(f"status.{i}"))
+        for c, i in update.components.items()
+    ]
+
+
 class PagePlanner:
     """Builds every page's view once; each page's work stays bounded, however long the history."""
 
@@ -256,14 +266,7 @@ class PagePlanner:
             lang=body.lang,
             fallback=body.fallback,
             provisional=update.provisional,
-            changes=[
-                self.t(
-                    "incident.changes",
-                    component=self.component_name(c),
-                    status=self.t(f"status.{i}"),
-                )
-                for c, i in update.components.items()
-            ],
+            changes=component_changes(self.t, self.component_name, update),
         )
 
     def summary(self, state: IncidentState) -> IncidentSummary:
