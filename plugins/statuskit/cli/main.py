@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 import json
 import logging
 import os
@@ -17,13 +18,13 @@ from ..adapter.plugin import TARGET_VARIABLE
 from ..core.checks import TRANSLATION
 from ..core.documents import parse_time
 from ..core.editing import EditError, NewIncident, append_update, incident_path, render_new
-from ..core.loader import incident_schema, load_incidents
+from ..core.loader import INCIDENT_SUFFIXES, incident_schema, load_incidents
 from ..core.model import CATEGORIES, IMPACTS, INCIDENT_STATUSES, KINDS, MAINTENANCE_STATUSES
 from ..core.postmortems import postmortem_schema
 from ..core.problems import Problem, ValidationFailed, display_path
 from ..core.reliability import build_report
 from ..core.settings import Settings
-from ..core.site import build_time, load_site, validate
+from ..core.site import build_time, load_site, validate, validate_incident
 from ..core.targets import Target
 from .announce import announce_command
 from .config import config_option, load_settings
@@ -74,18 +75,18 @@ def parse_when(value: str | None, settings: Settings) -> datetime:
 
 
 def find_incident(settings: Settings, incident_id: str) -> Path:
-    """The file of an incident by its id, or by its file name."""
+    """The file of an incident by its file name, else by its `id:` (which reads every file)."""
+    matches = [
+        p
+        for p in settings.incidents_dir.rglob(f"{glob.escape(incident_id)}.*")
+        if p.suffix in INCIDENT_SUFFIXES and p.stem == incident_id and p.is_file()
+    ]
+    if len(matches) == 1:
+        return matches[0]
     result = load_incidents(settings.incidents_dir, settings.locale)
     for incident in result.incidents:
         if incident.id == incident_id or incident.path.stem == incident_id:
             return incident.path
-    matches = [
-        p
-        for p in settings.incidents_dir.rglob(f"{incident_id}.*")
-        if p.suffix in (".md", ".yml", ".yaml")
-    ]
-    if len(matches) == 1:
-        return matches[0]
     raise click.ClickException(
         f"no incident with id {incident_id!r} under {display_path(settings.incidents_dir)}; "
         "the id is the file name without .md, or its `id:`"
@@ -323,8 +324,7 @@ def _post(
 ) -> None:
     settings = load_settings(config_file)
     path = find_incident(settings, incident_id)
-    result = load_incidents(path.parent, settings.locale)
-    incident = next((i for i in result.incidents if i.path == path), None)
+    incident, _ = validate_incident(settings, path)
     kind = incident.kind if incident else "incident"
     allowed = MAINTENANCE_STATUSES if kind == "maintenance" else INCIDENT_STATUSES
     if closing:
@@ -345,9 +345,8 @@ def _post(
         append_update(path, when, status, text, parse_components(components, settings), provisional)
     except EditError as exc:
         raise click.ClickException(str(exc)) from None
-    _, problems = validate(settings)
-    mine = [p for p in problems if Path(p.path).resolve() == path.resolve()]
-    code = report(mine, "text", strict=False)
+    _, problems = validate_incident(settings, path)
+    code = report(problems, "text", strict=False)
     click.echo(f"{display_path(path)}: update posted ({status} at {when.isoformat()})", err=True)
     if code:
         sys.exit(code)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import json
 import re
@@ -39,6 +40,7 @@ __all__ = [
     "LoadResult",
     "find_files",
     "incident_schema",
+    "load_incident",
     "load_incidents",
     "read_text",
     "split_front_matter",
@@ -105,6 +107,13 @@ def load_incidents(incidents_dir: Path, default_locale: str) -> LoadResult:
         while len(_RECENT) > _RECENT_SIZE:
             _RECENT.popitem(last=False)
     return result
+
+
+def load_incident(path: Path, default_locale: str) -> LoadResult:
+    """One incident file with its translations and postmortem, without reading the others."""
+    related = path.parent.glob(f"{glob.escape(path.stem)}.*")
+    files = sorted(p for p in related if p.suffix in INCIDENT_SUFFIXES and p.is_file())
+    return _read_tree(files or [path], default_locale)
 
 
 def _read_tree(files: list[Path], default_locale: str) -> LoadResult:

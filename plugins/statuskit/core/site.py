@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
-from .checks import check_incidents
-from .loader import load_incidents
+from .checks import check_incident, check_incidents
+from .loader import load_incident, load_incidents
 from .model import Incident
 from .problems import Problem, ValidationFailed
 from .settings import Settings
@@ -36,6 +37,19 @@ def validate(
     result = load_incidents(settings.incidents_dir, settings.locale)
     problems = result.problems + check_incidents(result.incidents, settings, moment)
     return result.incidents, sorted(problems)
+
+
+def validate_incident(
+    settings: Settings, path: Path, now: datetime | None = None
+) -> tuple[Incident | None, list[Problem]]:
+    """One incident's own problems, reading no other file: for edits that change no id."""
+    moment = now or build_time(settings)
+    result = load_incident(path, settings.locale)
+    incident = next((i for i in result.incidents if i.path == path), None)
+    problems = list(result.problems)
+    if incident is not None:
+        problems.extend(check_incident(incident, settings, moment))
+    return incident, sorted(problems)
 
 
 def load_site(settings: Settings, now: datetime | None = None) -> Site:
