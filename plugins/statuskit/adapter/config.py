@@ -48,6 +48,7 @@ class PoliciesConfig(base.Config):
     postmortem_due_days = c.Type(int, default=14)
     postmortem_required_for = c.ListOfItems(c.Type(str), default=["critical", "major"])
     levels = c.DictOfItems(c.Choice(("off", "warning", "error")), default={})
+    open_without_update_hours = c.Type(int, default=72)
 
 
 class MirrorConfig(base.Config):

@@ -148,6 +148,7 @@ def settings_from_options(
         postmortem_due_days=p.postmortem_due_days or None,
         postmortem_required_for=tuple(p.postmortem_required_for),
         levels=dict(p.levels),
+        open_without_update_hours=p.open_without_update_hours or None,
     )
     unknown_checks = set(p.levels) - set(POLICY_CHECKS)
     if unknown_checks:

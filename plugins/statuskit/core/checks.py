@@ -62,6 +62,8 @@ def check_incident(incident: Incident, settings: Settings, now: datetime) -> Ite
     """Problems of one incident, errors and policy warnings alike."""
     yield from _check_references(incident, settings)
     yield from _check_times(incident, settings, now)
+    yield from _check_reopened(incident)
+    yield from _check_forgotten(incident, settings, now)
     yield from _check_texts(incident, settings)
     yield from _check_policies(incident, settings, now)
     yield from check_postmortem(incident, settings, now)
@@ -202,6 +204,70 @@ def _check_times(incident: Incident, settings: Settings, now: datetime) -> Itera
                 "resolved_at is before started_at",
                 "check both times",
             )
+
+
+def _check_reopened(incident: Incident) -> Iterator[Problem]:
+    """An incident is closed until an update says it is reopened: a stray status never opens it."""
+    closing = "completed" if incident.is_maintenance else "resolved"
+    previous = None
+    for update in incident.updates:
+        line = _line(incident, f"updates[{update.number}].status", f"updates[{update.number}]")
+        closed_before = previous is not None and previous.status == closing
+        if closed_before and update.status != closing and not update.reopened:
+            yield _p(
+                incident,
+                line,
+                f"update {update.number + 1} goes back from {closing} to {update.status!r} "
+                f"without saying the {incident.kind} is reopened",
+                "add `reopened: true` to this update if the problem came back, "
+                "or correct its status",
+            )
+        elif update.reopened and not closed_before:
+            yield _p(
+                incident,
+                _line(incident, f"updates[{update.number}].reopened", f"updates[{update.number}]"),
+                f"update {update.number + 1} says `reopened: true` but does not follow "
+                f"a {closing} update",
+                "remove `reopened:`; only an update after the closing one reopens",
+            )
+        previous = update
+    last = incident.updates[-1] if incident.updates else None
+    if last is not None and last.status != closing and incident.resolved_at is not None:
+        yield _p(
+            incident,
+            incident.line_of("resolved_at"),
+            f"resolved_at is set but the last update says {last.status!r}",
+            "remove resolved_at while it is open again, or append the closing update",
+        )
+
+
+def _check_forgotten(incident: Incident, settings: Settings, now: datetime) -> Iterator[Problem]:
+    """An open incident nobody has updated for days: the page would tell readers it still is."""
+    level = settings.policies.level("forgotten")
+    hours = settings.policies.open_without_update_hours
+    if not level or not hours or not incident.updates:
+        return
+    last = incident.updates[-1]
+    since = last.at
+    if incident.is_maintenance:
+        # Maintenance within its window needs no update; one running past it does.
+        if last.status not in ("in_progress", "verifying") or incident.scheduled_until is None:
+            return
+        since = max(since, incident.scheduled_until)
+    elif last.status == "resolved":
+        return
+    if now - since <= timedelta(hours=hours):
+        return
+    days = (now - last.at).total_seconds() / 86400
+    yield _p(
+        incident,
+        last.line,
+        f"the {incident.kind} is still {last.status!r} and has had no update for "
+        f"{days:.1f} days (policy: an update at least every {hours} hours while open)",
+        f"append an update (`statuskit update {incident.id} ...`), or resolve it "
+        f"(`statuskit resolve {incident.id}`) if it is over",
+        level,
+    )
 
 
 def _check_texts(incident: Incident, settings: Settings) -> Iterator[Problem]:

@@ -222,6 +222,7 @@ def _build(
                 components=dict(raw.get("components", {})),
                 line=doc.line(("updates", number)),
                 number=number,
+                reopened=bool(raw.get("reopened", False)),
             )
         )
     bodies = {default_locale: body} if body.strip() else {}

@@ -181,6 +181,8 @@ class Update:
     components: dict[str, str]
     line: int
     number: int
+    # The problem came back: this update follows a resolved (or completed) one on purpose.
+    reopened: bool = False
 
 
 @dataclass

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cached_property
 from pathlib import Path
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from .compensation import CompensationPolicy
 from .i18n import Catalog
-from .model import Component, Group, Severity, Text
+from .model import CATEGORIES, Category, Component, Group, RecurrenceTarget, Severity, Text
 from .targets import TargetSet
 
 DEFAULT_SEVERITIES = (
@@ -19,6 +20,17 @@ DEFAULT_SEVERITIES = (
     Severity("minor", Text({"en": "Minor", "ko": "경미", "ja": "軽微"}), "blue", "minor"),
     Severity("notice", Text({"en": "Notice", "ko": "공지", "ja": "お知らせ"}), "green", "none"),
 )
+
+# Names of the default categories come from the catalog (`category.<id>`), so any locale has them.
+DEFAULT_CATEGORIES = tuple(Category(c, Text({})) for c in CATEGORIES)
+
+# How often an open incident is updated, by severity: faster for severe ones.
+DEFAULT_UPDATE_CADENCE = {"critical": 30, "major": 60, "minor": 240, "notice": 1440}
+# Whatever the severity, customers hear from us at least this often (minutes): a daily loop.
+DAILY_LOOP_MINUTES = 1440
+
+# Channels that may name a third-party provider; a channel set to False says "one of our providers".
+PROVIDER_CHANNELS = ("page", "feed", "api", "status", "email", "social", "chat")
 
 
 # Each policy check is off, a warning or an error; these are the checks that can be set.
@@ -31,7 +43,16 @@ POLICY_CHECKS = (
     "action_owner",
     "apology_signed",
     "compensation_basis",
+    "forgotten",
+    "promise_kept",
+    "expected_resolution",
+    "lead",
+    "affected",
+    "milestone_overdue",
+    "verification",
 )
+# A check's level when the site does not set one: a forgotten open incident fails validation.
+DEFAULT_LEVELS = {"forgotten": "error"}
 
 
 @dataclass(frozen=True)
@@ -48,10 +69,26 @@ class Policies:
     postmortem_due_days: int | None = 14
     postmortem_required_for: tuple[str, ...] = ("critical", "major")
     levels: dict[str, str] = field(default_factory=dict)
+    open_without_update_hours: int | None = 72
+    update_cadence_minutes: dict[str, int] = field(
+        default_factory=lambda: dict(DEFAULT_UPDATE_CADENCE)
+    )
+    long_running_hours: int | None = 24
+    lead_required_for: tuple[str, ...] = ()
+    affected_required_for: tuple[str, ...] = ()
+
+    def cadence(self, severity: str, open_for: timedelta) -> int | None:
+        """Minutes allowed between updates; a long-running incident keeps at least a daily loop."""
+        minutes = self.update_cadence_minutes.get(severity, self.stale_update_minutes)
+        if self.long_running_hours is None:
+            return minutes
+        if minutes is None or open_for >= timedelta(hours=self.long_running_hours):
+            return DAILY_LOOP_MINUTES
+        return min(minutes, DAILY_LOOP_MINUTES)
 
     def level(self, check: str) -> str | None:
         """`error`, `warning` or None (off) for a check; `as_errors` makes warnings errors."""
-        level = self.levels.get(check, "warning")
+        level = self.levels.get(check, DEFAULT_LEVELS.get(check, "warning"))
         if level == "off":
             return None
         return "error" if self.as_errors else level
@@ -77,6 +114,11 @@ class Settings:
     targets: TargetSet | None = None
     catalog_dirs: tuple[Path, ...] = ()
     compensation: CompensationPolicy = field(default_factory=CompensationPolicy)
+    categories: list[Category] = field(default_factory=lambda: list(DEFAULT_CATEGORIES))
+    feedback_url: str | None = None
+    late_notice: Text | None = None
+    provider_channels: dict[str, bool] = field(default_factory=dict)
+    recurrence_targets: list[RecurrenceTarget] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if not self.locales:
@@ -98,6 +140,19 @@ class Settings:
 
     def severity(self, severity_id: str) -> Severity | None:
         return next((s for s in self.severities if s.id == severity_id), None)
+
+    def category(self, category_id: str) -> Category | None:
+        return next((c for c in self.categories if c.id == category_id), None)
+
+    def names_provider(self, channel: str) -> bool:
+        """Whether a channel names a third-party provider; every channel does unless told."""
+        return self.provider_channels.get(channel, True)
+
+    def feedback_link(self, incident_id: str) -> str | None:
+        """The site's feedback URL with this incident's id filled in, or None when not set."""
+        if not self.feedback_url:
+            return None
+        return self.feedback_url.replace("{id}", quote(incident_id, safe=""))
 
     @cached_property
     def _components_by_id(self) -> dict[str, Component]:
