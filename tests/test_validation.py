@@ -743,6 +743,8 @@ def test_policy_warning_fails_only_a_strict_build(
     project: SiteProject, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     monkeypatch.chdir(project.root)
+    # The update cadence (30 minutes for critical) is tested on its own in test_practice.py.
+    project.configure(policies={"levels": {"stale_update": "off"}})
     project.write("critical.md", OPEN_INCIDENT.replace("severity: minor", "severity: critical"))
     with caplog.at_level(logging.WARNING):
         project.build()

@@ -7,8 +7,16 @@ import re
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 
-from .model import INCIDENT_STATUSES, MAINTENANCE_STATUSES, Incident, Postmortem, Text
+from .model import (
+    INCIDENT_STATUSES,
+    MAINTENANCE_STATUSES,
+    Action,
+    Incident,
+    Postmortem,
+    Text,
+)
 from .problems import Problem, display_path
+from .promises import missed_promises, next_update, resolution_overdue
 from .settings import Settings
 
 
@@ -65,6 +73,7 @@ def check_incident(incident: Incident, settings: Settings, now: datetime) -> Ite
     yield from _check_reopened(incident)
     yield from _check_forgotten(incident, settings, now)
     yield from _check_texts(incident, settings)
+    yield from _check_fields(incident, settings)
     yield from _check_policies(incident, settings, now)
     yield from check_postmortem(incident, settings, now)
 
@@ -283,6 +292,10 @@ def _check_texts(incident: Incident, settings: Settings) -> Iterator[Problem]:
             ("responsible.name", incident.responsible.name),
             ("responsible.role", incident.responsible.role),
         ]
+    if incident.lead:
+        texts += [("lead.name", incident.lead.name), ("lead.role", incident.lead.role)]
+    if incident.provider:
+        texts.append(("provider.name", incident.provider.name))
     lines = dict(incident.lines)
     yield from _text_problems(display_path(incident.path), texts, lines, "title", settings)
 
@@ -314,6 +327,11 @@ def _postmortem_texts(pm: Postmortem) -> list[tuple[str, Text | None]]:
             (f"actions[{n}].target", action.target),
             (f"actions[{n}].reason", action.reason),
         ]
+        if action.verification:
+            texts += [
+                (f"actions[{n}].verification.method", action.verification.method),
+                (f"actions[{n}].verification.result", action.verification.result),
+            ]
     return texts
 
 
@@ -362,7 +380,10 @@ def _check_policies(incident: Incident, settings: Settings, now: datetime) -> It
         return
     first = incident.updates[0]
     noticed = incident.detected_at or incident.started_at
+    severity = settings.severity(incident.severity)
     limit = policies.first_notice_minutes
+    if severity is not None and severity.first_notice_minutes:
+        limit = severity.first_notice_minutes
     level = policies.level("first_notice")
     if level and limit is not None and noticed and first.at - noticed > timedelta(minutes=limit):
         minutes = int((first.at - noticed).total_seconds() // 60)
@@ -393,18 +414,121 @@ def _check_policies(incident: Incident, settings: Settings, now: datetime) -> It
             "add `scope:` naming the affected features, regions or customers",
             level,
         )
-    stale = policies.stale_update_minutes
-    last = incident.updates[-1]
+    yield from _check_promises(incident, settings, now)
+    yield from _check_people(incident, settings)
+    yield from _check_postmortem_due(incident, settings, now)
+
+
+def _minutes(value: timedelta) -> int:
+    return int(value.total_seconds() // 60)
+
+
+def _check_promises(incident: Incident, settings: Settings, now: datetime) -> Iterator[Problem]:
+    """Promised updates and the cadence kept; an expected resolution that passed is restated."""
+    policies = settings.policies
+    owed = next_update(incident, settings)
     level = policies.level("stale_update")
-    if level and stale and last.status != "resolved" and now - last.at > timedelta(minutes=stale):
+    last = incident.updates[-1]
+    if level and owed is not None and not owed.promised and owed.is_late(now):
         yield _p(
             incident,
             last.line,
-            f"the incident is open and its last update is older than {stale} minutes",
-            "post an update, even if nothing changed",
+            f"the incident is open and its last update is {_minutes(now - last.at)} minutes old "
+            f"(policy for {incident.severity or 'this severity'}: an update every "
+            f"{owed.cadence_minutes} minutes)",
+            "post an update, even if nothing changed, and say when the next one comes "
+            "(`next_update_by:`)",
             level,
         )
-    yield from _check_postmortem_due(incident, settings, now)
+    promise_level = policies.level("promise_kept")
+    for missed in missed_promises(incident, now) if promise_level else ():
+        item = f"updates[{missed.update.number}]"
+        late = _minutes(missed.late_by(now))
+        message = (
+            f"update {missed.update.number + 1} promised the next update by "
+            f"{missed.promised.isoformat()}; "
+        )
+        if missed.came is None:
+            message += f"it is {late} minutes late"
+            hint = "post the promised update now; the page tells readers it is late"
+        else:
+            message += f"it came {late} minutes late"
+            hint = "promise a time you can keep next time; the record stays as it happened"
+        line = _line(incident, f"{item}.next_update_by", item)
+        yield _p(incident, line, message, hint, promise_level or "warning")
+    level = policies.level("expected_resolution")
+    if level and resolution_overdue(incident, now):
+        assert incident.expected_resolution is not None
+        yield _p(
+            incident,
+            incident.line_of("expected_resolution"),
+            f"the expected resolution ({incident.expected_resolution.isoformat()}) has passed "
+            "and the incident is still open",
+            "give a new estimate in `expected_resolution:` and say so in an update",
+            level,
+        )
+
+
+def _check_people(incident: Incident, settings: Settings) -> Iterator[Problem]:
+    """The communication lead and who is affected, where the site's policy asks for them."""
+    policies = settings.policies
+    level = policies.level("lead")
+    if level and incident.severity in policies.lead_required_for and incident.lead is None:
+        yield _p(
+            incident,
+            incident.line_of("severity"),
+            f"a {incident.severity} incident needs a named communication lead",
+            "add `lead: {name: ..., role: ...}`: the one person who decides what is said",
+            level,
+        )
+    level = policies.level("affected")
+    if level and incident.severity in policies.affected_required_for and not incident.affected:
+        yield _p(
+            incident,
+            incident.line_of("severity"),
+            f"a {incident.severity} incident should say who is affected",
+            "add `affected: {customers: all}` or `affected: {customers: some, regions: [...]}`",
+            level,
+        )
+
+
+def _check_fields(incident: Incident, settings: Settings) -> Iterator[Problem]:
+    """Facts that cannot be right whatever the policy: categories, promises, who is affected."""
+    categories = [c.id for c in settings.categories]
+    if incident.category not in categories:
+        yield _p(
+            incident,
+            incident.line_of("category"),
+            f"unknown category {incident.category!r}",
+            _suggest(incident.category, categories),
+        )
+    for update in incident.updates:
+        item = f"updates[{update.number}]"
+        if update.next_update_by is not None and update.next_update_by <= update.at:
+            yield _p(
+                incident,
+                _line(incident, f"{item}.next_update_by", item),
+                f"update {update.number + 1} promises its next update before it was posted",
+                "next_update_by is a later time: when readers will hear from us again",
+            )
+    eta = incident.expected_resolution
+    if eta is not None and incident.started_at is not None and eta < incident.started_at:
+        yield _p(
+            incident,
+            incident.line_of("expected_resolution"),
+            "expected_resolution is before started_at",
+            "check the date and the UTC offset",
+        )
+    affected = incident.affected
+    if affected is not None and affected.customers == "all":
+        narrowed = [k for k in ("regions", "plans", "platforms") if getattr(affected, k)]
+        if narrowed:
+            yield _p(
+                incident,
+                _line(incident, f"affected.{narrowed[0]}", "affected"),
+                f"`affected` says all customers but lists {' and '.join(narrowed)}",
+                "use `customers: some` for a part of the customers, or drop the list",
+            )
 
 
 def _resolved_at(incident: Incident) -> datetime | None:
@@ -432,6 +556,48 @@ def _check_postmortem_due(
             f"this {incident.severity} incident was resolved more than {days} days ago "
             "and has no published postmortem",
             f"publish {incident.path.with_suffix('').name}.postmortem.md beside it",
+            level,
+        )
+
+
+def _check_action_progress(
+    shown: str, action: Action, settings: Settings, now: datetime
+) -> Iterator[Problem]:
+    """Milestones past due and verifications not done: a plan tracked to done, then proven."""
+    today = now.astimezone(settings.timezone).date()
+    level = settings.policies.level("milestone_overdue")
+    if level and action.is_open:
+        for milestone in action.milestones:
+            if milestone.is_overdue(today):
+                days = (today - milestone.due).days
+                yield Problem(
+                    shown,
+                    milestone.line,
+                    f"a milestone of action {action.id} was due {milestone.due.isoformat()} "
+                    f"and is {days} days overdue",
+                    "add its `done_at:` if it is done, or give it a new `due:` and say why",
+                    level,
+                )
+    check = action.verification
+    if check is None:
+        return
+    if check.outcome is not None and check.verified_at is None:
+        yield Problem(
+            shown,
+            action.line,
+            f"action {action.id} has a verification outcome but no `verified_at`",
+            "add the date the effect was checked, like 2026-10-31",
+        )
+    level = settings.policies.level("verification")
+    if level and action.status == "done" and check.is_overdue(today):
+        assert check.due is not None
+        yield Problem(
+            shown,
+            action.line,
+            f"the effect of action {action.id} was to be verified by {check.due.isoformat()} "
+            "and has no outcome",
+            "record `outcome:` (effective, partly_effective, not_effective), `verified_at:` and "
+            "`result:`",
             level,
         )
 
@@ -490,6 +656,7 @@ def check_postmortem(incident: Incident, settings: Settings, now: datetime) -> I
                 "every prevention action needs a named owner and a due date",
                 level,
             )
+        yield from _check_action_progress(shown, action, settings, now)
     level = policies.level("apology_signed")
     if level and pm.apology and pm.signed_by is None and incident.responsible is None:
         yield Problem(

@@ -31,7 +31,7 @@ from .documents import (
     split_front_matter,
     text_of,
 )
-from .model import Incident, Responsible, Text, Update
+from .model import Affected, Incident, Provider, Responsible, Text, Update
 from .postmortems import load_postmortem, postmortem_stem
 from .problems import Problem, display_path
 
@@ -222,6 +222,7 @@ def _build(
                 components=dict(raw.get("components", {})),
                 line=doc.line(("updates", number)),
                 number=number,
+                next_update_by=time("next_update_by", ("updates", number)),
                 reopened=bool(raw.get("reopened", False)),
             )
         )
@@ -237,6 +238,27 @@ def _build(
         responsible = Responsible(
             name=text_of(data["responsible"]["name"], default_locale),
             role=text_of(data["responsible"]["role"], default_locale),
+        )
+    lead = None
+    if "lead" in data:
+        lead = Responsible(
+            name=text_of(data["lead"]["name"], default_locale),
+            role=text_of(data["lead"]["role"], default_locale),
+        )
+    affected = None
+    if "affected" in data:
+        raw_affected = data["affected"]
+        affected = Affected(
+            customers=str(raw_affected["customers"]),
+            regions=[text_of(v, default_locale) for v in raw_affected.get("regions", [])],
+            plans=[text_of(v, default_locale) for v in raw_affected.get("plans", [])],
+            platforms=[text_of(v, default_locale) for v in raw_affected.get("platforms", [])],
+        )
+    provider = None
+    if "provider" in data:
+        provider = Provider(
+            name=text_of(data["provider"]["name"], default_locale),
+            status_url=data["provider"].get("status_url"),
         )
     if "id" in data and not ID.fullmatch(data["id"]):
         problems.append(id_problem(shown, doc.line(("id",)), data["id"]))
@@ -261,6 +283,10 @@ def _build(
         responsible=responsible,
         internal=text("internal"),
         lines={pointer(k): v for k, v in doc.lines.items() if k},
+        expected_resolution=time("expected_resolution"),
+        affected=affected,
+        lead=lead,
+        provider=provider,
     )
     if len(problems) > before:
         return None

@@ -10,7 +10,19 @@ INCIDENT_STATUSES = ("investigating", "identified", "monitoring", "resolved")
 MAINTENANCE_STATUSES = ("scheduled", "in_progress", "verifying", "completed")
 IMPACTS = ("degraded_performance", "partial_outage", "major_outage", "under_maintenance")
 COMPONENT_STATUSES = ("operational", *IMPACTS)
-CATEGORIES = ("technical", "operational", "external", "customer")
+# The default taxonomy of causes: the kinds of crisis the communication guides name.
+CATEGORIES = (
+    "technical",
+    "operational",
+    "natural_disaster",
+    "security",
+    "product_defect",
+    "social",
+    "external",
+    "customer",
+)
+AFFECTED_CUSTOMERS = ("all", "some")
+VERIFICATION_OUTCOMES = ("effective", "partly_effective", "not_effective")
 KINDS = ("incident", "maintenance")
 
 # A status as people write it ("In progress") to its id ("in_progress"), for importers.
@@ -67,9 +79,29 @@ class Responsible:
 
 @dataclass(frozen=True)
 class Milestone:
+    """A dated step of an action, tracked like the action: due, done, or overdue."""
+
     title: Text
     due: date
     done_at: date | None
+    line: int = 1
+
+    def is_overdue(self, today: date) -> bool:
+        return self.done_at is None and self.due < today
+
+
+@dataclass(frozen=True)
+class Verification:
+    """How an action's effect is checked, and what the check found, so a fix is proven."""
+
+    method: Text
+    due: date | None
+    verified_at: date | None
+    outcome: str | None
+    result: Text | None
+
+    def is_overdue(self, today: date) -> bool:
+        return self.outcome is None and self.due is not None and self.due < today
 
 
 @dataclass(frozen=True)
@@ -87,6 +119,7 @@ class Action:
     target: Text | None
     milestones: list[Milestone]
     line: int
+    verification: Verification | None = None
 
     @property
     def is_open(self) -> bool:
@@ -181,8 +214,27 @@ class Update:
     components: dict[str, str]
     line: int
     number: int
+    next_update_by: datetime | None = None
     # The problem came back: this update follows a resolved (or completed) one on purpose.
     reopened: bool = False
+
+
+@dataclass(frozen=True)
+class Affected:
+    """Who is affected: all customers or some, narrowed by region, plan or platform."""
+
+    customers: str
+    regions: list[Text]
+    plans: list[Text]
+    platforms: list[Text]
+
+
+@dataclass(frozen=True)
+class Provider:
+    """A third party whose failure caused an incident, and where its own status is published."""
+
+    name: Text
+    status_url: str | None
 
 
 @dataclass
@@ -210,6 +262,10 @@ class Incident:
     internal: Text | None = None
     lines: dict[str, int] = field(default_factory=dict)
     postmortem: Postmortem | None = None
+    expected_resolution: datetime | None = None
+    affected: Affected | None = None
+    lead: Responsible | None = None
+    provider: Provider | None = None
 
     @property
     def is_maintenance(self) -> bool:
@@ -258,3 +314,26 @@ class Severity:
     name: Text
     color: str
     impact: str
+    description: Text | None = None
+    examples: tuple[Text, ...] = ()
+    first_notice_minutes: int | None = None
+    update_minutes: int | None = None
+
+
+@dataclass(frozen=True)
+class Category:
+    """One kind of incident cause in the site's taxonomy, shown to readers and counted."""
+
+    id: str
+    name: Text
+    description: Text | None = None
+
+
+@dataclass(frozen=True)
+class RecurrenceTarget:
+    """A promise about a root-cause tag, e.g. no recurrence in two quarters, checked in reports."""
+
+    tag: str
+    max_incidents: int
+    quarters: int
+    description: Text | None = None

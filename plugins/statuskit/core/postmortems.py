@@ -23,6 +23,7 @@ from .model import (
     Responsible,
     Text,
     TimelineEvent,
+    Verification,
 )
 from .problems import Problem
 
@@ -96,6 +97,17 @@ def load_postmortem(
             problems.append(Problem(document.shown, exc.line, exc.message, exc.hint))
             return None
 
+    def verification(raw: Any, where: tuple[str | int, ...]) -> Verification | None:
+        if raw is None:
+            return None
+        return Verification(
+            method=text_of(raw["method"], default_locale),
+            due=day(raw.get("due"), (*where, "due")),
+            verified_at=day(raw.get("verified_at"), (*where, "verified_at")),
+            outcome=raw.get("outcome"),
+            result=text(raw.get("result")),
+        )
+
     actions = []
     for n, raw in enumerate(data.get("actions", [])):
         where = ("actions", n)
@@ -115,10 +127,12 @@ def load_postmortem(
                         text_of(m["title"], default_locale),
                         day(m["due"], (*where, "milestones", k, "due")) or date.min,
                         day(m.get("done_at"), (*where, "milestones", k, "done_at")),
+                        doc.line((*where, "milestones", k)),
                     )
                     for k, m in enumerate(raw.get("milestones", []))
                 ],
                 line=doc.line(where),
+                verification=verification(raw.get("verification"), (*where, "verification")),
             )
         )
     compensation = None

@@ -53,6 +53,8 @@ POLICY_CHECKS = (
 )
 # A check's level when the site does not set one: a forgotten open incident fails validation.
 DEFAULT_LEVELS = {"forgotten": "error"}
+# Overdue milestones are shown in words on the prevention pages; as a check they are opt-in.
+DEFAULT_LEVELS["milestone_overdue"] = "off"
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,52 @@ class Policies:
         return "error" if self.as_errors else level
 
 
+# Notifications: where `statuskit notify` sends each new update, and the sign-up links shown.
+NOTIFY_KINDS = ("chat", "social", "email", "webhook")
+NOTIFY_EVENTS = ("incident", "maintenance", "postmortem")
+NOTIFY_AUDIENCES = ("customer", "partner", "internal")
+SUBSCRIBE_KINDS = ("email", "chat", "other")
+
+
+@dataclass(frozen=True)
+class NotifyChannel:
+    """One place updates are sent; its address and secret are named environment variables."""
+
+    id: str
+    kind: str
+    url_env: str
+    audience: str = "customer"
+    locale: str | None = None
+    mirror: str | None = None
+    components: tuple[str, ...] = ()
+    severities: tuple[str, ...] = ()
+    events: tuple[str, ...] = NOTIFY_EVENTS
+    secret_env: str | None = None
+    unsubscribe: str | None = None
+
+
+@dataclass(frozen=True)
+class NotifySettings:
+    """The channels and the delivery rules of `statuskit notify`; no secret is ever kept here."""
+
+    channels: tuple[NotifyChannel, ...] = ()
+    ledger: Path | None = None
+    max_age_hours: int = 24
+    email_from: str | None = None
+    unsubscribe: str | None = None
+    documentation: str | None = None
+
+
+@dataclass(frozen=True)
+class SubscribeLink:
+    """A sign-up the site offers besides feeds and the API: a mailing list, a chat community."""
+
+    kind: str
+    url: str
+    name: Text
+    description: Text | None = None
+
+
 @dataclass
 class Settings:
     """Everything the core reads from the site's configuration."""
@@ -119,6 +167,8 @@ class Settings:
     late_notice: Text | None = None
     provider_channels: dict[str, bool] = field(default_factory=dict)
     recurrence_targets: list[RecurrenceTarget] = field(default_factory=list)
+    notify: NotifySettings = field(default_factory=NotifySettings)
+    subscribe: tuple[SubscribeLink, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.locales:
