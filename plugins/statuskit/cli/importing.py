@@ -15,7 +15,7 @@ import click
 from ..core.problems import display_path
 from ..core.settings import Settings
 from ..importers.cstate import read_cstate
-from ..importers.records import Source, SourceError
+from ..importers.records import Source, SourceError, merge
 from ..importers.statuspage import read_statuspage
 from ..importers.writer import (
     ImportReport,
@@ -102,7 +102,7 @@ def import_group() -> None:
 
 
 @import_group.command("statuspage")
-@click.argument("source")
+@click.argument("sources", nargs=-1, required=True, metavar="SOURCE...")
 @_common
 @click.option(
     "--feed-impact",
@@ -111,15 +111,22 @@ def import_group() -> None:
     show_default=True,
     help="Impact of incidents read from a history feed, which does not say.",
 )
-def statuspage_command(source: str, feed_impact: str, options: _Options) -> None:
+def statuspage_command(sources: tuple[str, ...], feed_impact: str, options: _Options) -> None:
     """Import from a Statuspage page URL, a folder of saved api/v2 files, or a history feed.
 
     SOURCE is https://status.example.com (summary.json, incidents.json, components.json and
     scheduled-maintenances.json are fetched), a folder holding those files, or a saved
-    history.atom / history.rss.
+    history.atom / history.rss. A feed holds only the newest 25 incidents and incidents.json
+    the newest 50: pass several saved copies, oldest first, to import a longer history (a
+    later copy of an incident replaces an earlier one).
     """
     _run(
-        lambda settings: read_statuspage(source, feed_impact=feed_impact, timezone=options.zone),
+        lambda settings: merge(
+            [
+                read_statuspage(source, feed_impact=feed_impact, timezone=options.zone)
+                for source in sources
+            ]
+        ),
         STATUSPAGE_BY_DESIGN,
         options,
     )

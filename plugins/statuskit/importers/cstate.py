@@ -56,15 +56,25 @@ def read_cstate(
     config = _config(root)
     zone = timezone or _hugo_zone(config)
     say = messages or Catalog("en")
-    source = records.Source(str(folder))
+    source = records.Source(str(folder), incident_path="issues")
+    base = config.get("baseURL") or config.get("baseurl")
+    if isinstance(base, str) and base.startswith(("http://", "https://")):
+        source.page_urls.append(base.rstrip("/"))
     _systems(config, source)
     naive: list[str] = []
+    read = records.SourceFile(str(issues))
     for path in sorted(issues.rglob("*.md")):
         if path.name.startswith("_"):
             continue
         incident = _issue(path, source, zone, say, naive)
-        if incident is not None:
-            source.incidents.append(incident)
+        if incident is None:
+            read.skipped_incidents += 1
+            continue
+        read.incidents += 1
+        read.updates += len(incident.updates) + incident.skipped_updates
+        read.skipped_updates += incident.skipped_updates
+        source.incidents.append(incident)
+    source.files.append(read)
     if naive:
         source.notes.append(
             f"{len(naive)} time(s) had no UTC offset and were read in {zone.key} "
@@ -342,9 +352,11 @@ def _updates(
                 f"an update at {when!r} has no readable time; its text is in the summary"
             )
             incident.body = "\n\n".join(p for p in (incident.body, text) if p)
+            incident.skipped_updates += 1
         else:
             timed.append((at, label, text))
-    timed.sort(key=lambda entry: records.instant(entry[0]))
+    # cState sites write entries oldest or newest first; the same minute keeps the file's order.
+    timed = records.oldest_first(timed, lambda entry: records.instant(entry[0]), False)
     previous = opening
     for at, label, text in timed:
         word = label.lower()

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,7 @@ class SourceIncident:
     scheduled_until: str | None = None
     body: str = ""
     notes: list[str] = field(default_factory=list)
+    skipped_updates: int = 0
 
     def final_impacts(self) -> dict[str, str]:
         """Each linked component's impact after the last update, as the updates tell it."""
@@ -65,6 +70,19 @@ class SourceIncident:
         for update in self.updates:
             impacts.update(update.components)
         return impacts
+
+
+@dataclass
+class SourceFile:
+    """What one file of the source held, so the report can say exactly what was read."""
+
+    name: str
+    incidents: int = 0
+    updates: int = 0
+    skipped_incidents: int = 0
+    skipped_updates: int = 0
+    # Set when the file can only hold the newest part of a history: what it holds, what to do.
+    partial: str | None = None
 
 
 @dataclass
@@ -77,10 +95,55 @@ class Source:
     incidents: list[SourceIncident] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     page_id: str | None = None
+    files: list[SourceFile] = field(default_factory=list)
+    # Where the old page was served: links in the text to its incidents are rewritten.
+    page_urls: list[str] = field(default_factory=list)
+    # How the old page addressed an incident: `incidents` (Statuspage) or `issues` (cState).
+    incident_path: str = "incidents"
 
     def component(self, key: str) -> SourceComponent | None:
         """The component an incident refers to by key."""
         return next((c for c in self.components if c.key == key), None)
+
+
+def merge(sources: Sequence[Source]) -> Source:
+    """Several saved copies of one page, oldest first: a later copy of an incident wins."""
+    if len(sources) == 1:
+        return sources[0]
+    merged = Source(" + ".join(s.origin for s in sources))
+    by_id: dict[str, SourceIncident] = {}
+    for source in sources:
+        for component in source.components:
+            if merged.component(component.key) is None:
+                merged.components.append(component)
+        for group in source.groups:
+            if all(g.key != group.key for g in merged.groups):
+                merged.groups.append(group)
+        for incident in source.incidents:
+            by_id.pop(incident.id, None)
+            by_id[incident.id] = incident
+        merged.notes += [n for n in source.notes if n not in merged.notes]
+        merged.files += source.files
+        merged.page_urls += [u for u in source.page_urls if u not in merged.page_urls]
+        merged.page_id = merged.page_id or source.page_id
+        merged.incident_path = source.incident_path
+    merged.incidents = list(by_id.values())
+    return merged
+
+
+def oldest_first(items: Sequence[T], when: Callable[[T], Any], newest_first: bool) -> list[T]:
+    """Items in time order, ties in the order they were posted.
+
+    Sources list updates newest first (Statuspage's API and feeds) or oldest first (most cState
+    files): which one a list is follows from its first and last times, or from the source's
+    habit when every time is the same. Reversed into posting order, a stable sort by time keeps
+    any number of updates of the same minute in the order they were posted.
+    """
+    times = [when(item) for item in items]
+    if times and times[0] != times[-1]:
+        newest_first = times[0] > times[-1]
+    posted = list(reversed(items)) if newest_first else list(items)
+    return sorted(posted, key=when)
 
 
 class SourceError(Exception):

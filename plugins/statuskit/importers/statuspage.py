@@ -160,27 +160,42 @@ def read_api(files: dict[str, Any], origin: str) -> records.Source:
             "no components.json or summary.json: components are known only by the incidents "
             "that name them"
         )
-    found: dict[str, JsonObject] = {}
+    if page.get("url"):
+        source.page_urls.append(str(page["url"]))
+    if origin.startswith(("http://", "https://")):
+        source.page_urls.append(origin.rstrip("/").removesuffix("/api/v2"))
+    found: dict[str, tuple[JsonObject, records.SourceFile]] = {}
+    read: dict[str, records.SourceFile] = {}
     for name, key in (
         ("incidents.json", "incidents"),
         ("summary.json", "incidents"),
         ("scheduled-maintenances.json", "scheduled_maintenances"),
         ("summary.json", "scheduled_maintenances"),
     ):
+        if name not in files:
+            continue
         items = _objects(files.get(name), key)
+        counted = read.setdefault(name, records.SourceFile(f"{origin}/{name}"))
+        counted.incidents += len(items)
+        counted.updates += sum(len(i.get("incident_updates") or []) for i in items)
         if name != "summary.json" and len(items) >= LIST_LIMIT:
-            source.notes.append(
-                f"{name} lists only the {LIST_LIMIT} most recent; older history is not in it "
-                "(import the page's history.atom too, or an export of the full history)"
+            counted.partial = (
+                f"{name} lists only the newest {LIST_LIMIT}; anything older is not in it. "
+                "Pass older saved copies of the api/v2 files (or history feeds) before this one, "
+                "oldest first, in the same command: "
+                "statuskit import statuspage OLDEST NEWER ... NEWEST"
             )
         for item in items:
             seen = found.get(str(item["id"]))
             if seen is None or records.instant(item.get("updated_at")) > records.instant(
-                seen.get("updated_at")
+                seen[0].get("updated_at")
             ):
-                found[str(item["id"])] = item
-    for item in found.values():
-        source.incidents.append(_incident(item, source))
+                found[str(item["id"])] = (item, counted)
+    for item, counted in found.values():
+        incident = _incident(item, source)
+        counted.skipped_updates += incident.skipped_updates
+        source.incidents.append(incident)
+    source.files += read.values()
     _note_hand_set_statuses(source)
     return source
 
@@ -233,16 +248,18 @@ def _incident(item: JsonObject, source: records.Source) -> records.SourceInciden
     allowed = MAINTENANCE_STATUSES if maintenance else INCIDENT_STATUSES
     closing = allowed[-1]
     notes: list[str] = []
-    raw = sorted(
-        (u for u in item.get("incident_updates") or [] if isinstance(u, dict)),
-        key=lambda u: (
+    # Newest first in the file; the same minute (or millisecond) keeps the posting order.
+    raw = records.oldest_first(
+        [u for u in item.get("incident_updates") or [] if isinstance(u, dict)],
+        lambda u: (
             records.instant(u.get("display_at") or u.get("created_at")),
             records.instant(u.get("created_at")),
         ),
+        newest_first=True,
     )
     updates: list[records.SourceUpdate] = []
     previous = allowed[0]
-    silent = backdated = 0
+    silent = backdated = skipped = 0
     for update in raw:
         status = str(update.get("status") or "")
         if status == "postmortem" and not maintenance:
@@ -257,6 +274,7 @@ def _incident(item: JsonObject, source: records.Source) -> records.SourceInciden
         shown = update.get("display_at") or update.get("created_at")
         if not shown:
             notes.append(f"an update without any time was left out: {text(update.get('body'))!r}")
+            skipped += 1
             continue
         if update.get("created_at") and update.get("created_at") != shown:
             backdated += 1
@@ -321,6 +339,7 @@ def _incident(item: JsonObject, source: records.Source) -> records.SourceInciden
         components=start,
         body=text(item.get("postmortem_body")),
         notes=notes,
+        skipped_updates=skipped,
     )
     if incident.body:
         notes.append("its postmortem is the summary (the markdown body) of the file")

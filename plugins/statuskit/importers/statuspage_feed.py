@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
@@ -13,10 +14,18 @@ import feedparser
 from bs4 import BeautifulSoup
 from bs4.element import NavigableString, Tag
 from markdownify import MarkdownConverter
-from slugify import slugify
 
 from ..core.model import MAINTENANCE_STATUSES, STATUS_BY_WORD
-from .records import Source, SourceComponent, SourceError, SourceGroup, SourceIncident, SourceUpdate
+from .records import (
+    Source,
+    SourceComponent,
+    SourceError,
+    SourceFile,
+    SourceGroup,
+    SourceIncident,
+    SourceUpdate,
+    oldest_first,
+)
 
 # "Update": a message that keeps the status; "Postmortem": the report after resolution.
 SAME_STATUS = "update"
@@ -39,6 +48,8 @@ QUARTER = timedelta(minutes=15)
 MAX_OFFSET = timedelta(hours=14)
 # A printed minute and a feed's timestamp of the same update are this close, offset aside.
 MATCH = timedelta(seconds=90)
+# Statuspage's history feeds hold the newest 25 incidents and maintenances.
+FEED_LIMIT = 25
 
 
 class _Markdown(MarkdownConverter):
@@ -47,6 +58,25 @@ class _Markdown(MarkdownConverter):
     def convert_br(self, el: Any, text: str, parent_tags: Any) -> str:
         """A paragraph break: markdown's two-space line break is invisible and fragile."""
         return "\n\n"
+
+    def escape(self, text: str, parent_tags: Any) -> str:
+        """Escapes only what markdown would misread, so the text reads as typed in every output.
+
+        markdownify escapes every `_` and `*`: `web_search` would read `web\\_search` in the
+        JSON API and feeds, which show the text as written. A `_` inside a word and a `*`
+        with spaces on both sides are never emphasis, so they stay as they are.
+        """
+        out: list[str] = []
+        for index, char in enumerate(text):
+            before = text[index - 1] if index else " "
+            after = text[index + 1] if index + 1 < len(text) else " "
+            if char == "_" and not (before.isalnum() and after.isalnum()):
+                out.append("\\_")
+            elif char == "*" and not (before.isspace() and after.isspace()):
+                out.append("\\*")
+            else:
+                out.append(char)
+        return "".join(out)
 
 
 def to_markdown(html: str) -> str:
@@ -129,8 +159,23 @@ def read_feed(
         reason = parsed.get("bozo_exception") or "it has no entries"
         raise SourceError(f"{origin}: not a Statuspage history feed ({reason})")
     source = Source(origin)
+    link = str(parsed.feed.get("link") or "")
+    if link.startswith(("http://", "https://")):
+        source.page_urls.append(link.rstrip("/").removesuffix("/history"))
+    read = SourceFile(origin, incidents=len(parsed.entries))
     for entry in parsed.entries:
-        source.incidents.append(_entry(entry, source, impact, timezone))
+        incident = _entry(entry, source, impact, timezone)
+        read.updates += len(incident.updates) + incident.skipped_updates
+        read.skipped_updates += incident.skipped_updates
+        source.incidents.append(incident)
+    if len(parsed.entries) >= FEED_LIMIT:
+        read.partial = (
+            f"a history feed holds only the newest {FEED_LIMIT} incidents and maintenances; "
+            "anything older is not in it. Pass older saved copies of the feed (or older api/v2 "
+            "files) before this one, oldest first, in the same command: "
+            "statuskit import statuspage OLDEST.atom NEWER.atom ... NEWEST.atom"
+        )
+    source.files.append(read)
     source.notes.append(
         "a history feed has no impact (severities come from --feed-impact), no component "
         "impacts and times to the minute only; import the API v2 files for those"
@@ -147,12 +192,19 @@ def _anchors(entry: Any) -> list[datetime]:
 
 
 def _entry_id(entry: Any, title: str, updated: datetime) -> str:
-    """The incident's Statuspage code, from its link (the guid of an Atom feed is internal)."""
+    """The incident's Statuspage code, from its link (the guid of an Atom feed is internal).
+
+    Without one, an id made from the feed's own guid: two incidents of the same title on the
+    same day stay two incidents, and the same entry in another saved feed keeps its id.
+    """
     for candidate in (entry.get("link"), entry.get("id"), entry.get("guid")):
         match = _ID.search(str(candidate or ""))
         if match:
             return match[1]
-    return slugify(f"{updated.date().isoformat()}-{title}", max_length=100) or "incident"
+    guid = str(entry.get("id") or entry.get("guid") or "")
+    key = guid or f"{updated.isoformat()} {title}"
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:10]
+    return f"{updated.date().isoformat()}-{digest}"
 
 
 def _blocks(html: str) -> tuple[list[_Block], str | None, str | None, list[str]]:
@@ -250,10 +302,13 @@ def _entry(entry: Any, source: Source, impact: str, chosen: ZoneInfo | None) -> 
     kind = "maintenance" if maintenance else "incident"
     first_status = "scheduled" if maintenance else "investigating"
     timed = [(b, _nearest(b.when, anchors)) for b in blocks if b.when]
+    skipped = 0
     for block in blocks:
         if block.when is None:
             notes.append(f"an update without a readable time was left out: {block.label!r}")
-    timed.sort(key=lambda pair: pair[1])
+            skipped += 1
+    # Newest first in the feed; updates of the same minute keep the order they were posted.
+    timed = oldest_first(timed, lambda pair: pair[1], newest_first=True)
     updates: list[SourceUpdate] = []
     summary = [to_markdown("".join(loose))] if loose else []
     previous = first_status
@@ -287,6 +342,7 @@ def _entry(entry: Any, source: Source, impact: str, chosen: ZoneInfo | None) -> 
         components=components,
         body="\n\n".join(s for s in summary if s),
         notes=notes,
+        skipped_updates=skipped,
     )
     if maintenance:
         _window(incident, window, zone, anchors, notes)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 from slugify import slugify
@@ -21,7 +23,7 @@ from ..core.problems import Problem
 from ..core.settings import Settings
 from ..core.site import validate
 from ..core.status import IMPACT_RANK, worst
-from .records import Source, SourceComponent, SourceIncident, instant
+from .records import Source, SourceComponent, SourceFile, SourceIncident, instant
 
 # Keys an import owns and rewrites; any other key an author added (responsible, internal,
 # scope, ...) is kept when the import runs again.
@@ -264,18 +266,70 @@ def _items(entries: list[dict[str, Any]], dash: str) -> list[str]:
     return [f"{dash}{line}\n" for line in dump_yaml(entries).splitlines()]
 
 
+# Links ------------------------------------------------------------------------------------
+
+# Code spans and fenced blocks: their text is shown as typed, links in them are not rewritten.
+_CODE = re.compile(r"(^```.*?^```[ \t]*$|`[^`\n]*`)", re.MULTILINE | re.DOTALL)
+_OLD_INCIDENT = re.compile(
+    r"https?://(?P<host>[^/\s<>\"'()\[\]]+)(?P<prefix>/[^\s<>\"'()\[\]]*?)?"
+    r"/(?P<kind>incidents|issues)/(?P<id>[A-Za-z0-9][A-Za-z0-9_-]{0,127})/?(?![\w/-])"
+)
+
+
+@dataclass(frozen=True)
+class Links:
+    """Addresses of the old page's incidents, and where each of them lives on the new site."""
+
+    hosts: frozenset[str]
+    kind: str
+    targets: dict[str, str]
+
+    def carry(self, text: str) -> str:
+        """Old incident links point at the new pages (bare ones are linked when shown)."""
+        parts = _CODE.split(text)
+        for index in range(0, len(parts), 2):
+            parts[index] = _OLD_INCIDENT.sub(self._new, parts[index])
+        return "".join(parts)
+
+    def _new(self, match: re.Match[str]) -> str:
+        """The new address of an old incident link, or the link as it was when unknown."""
+        host = match["host"].lower().removeprefix("www.")
+        target = self.targets.get(match["id"])
+        if target is None or match["kind"] != self.kind or (self.hosts and host not in self.hosts):
+            return match[0]
+        return target
+
+
+def links_for(source: Source, settings: Settings, ids: Iterable[str]) -> Links:
+    """The rewriting rules of one import: the old page's hosts and the new incident pages."""
+    base = settings.targets.current.site_url if settings.targets else ""
+    base = base if base.endswith("/") else f"{base}/"
+    hosts = {(urlsplit(u).hostname or "").lower().removeprefix("www.") for u in source.page_urls}
+    suffix = "/" if settings.directory_urls else ".html"
+    return Links(
+        frozenset(h for h in hosts if h),
+        source.incident_path,
+        {i: f"{base}incidents/{i}{suffix}" for i in ids},
+    )
+
+
 # Incident files ---------------------------------------------------------------------------
 
 
 @dataclass
 class Written:
-    """One incident file and what the import did to it."""
+    """One incident file and what the import did to it and to its updates."""
 
     id: str
     kind: str
     path: Path
     action: str
     updates: int
+    updates_read: int = 0
+    added: int = 0
+    changed: int = 0
+    same: int = 0
+    kept: int = 0
 
 
 @dataclass
@@ -293,6 +347,7 @@ class ImportReport:
     config_merge: str = ""
     problems: list[Problem] = field(default_factory=list)
     dry_run: bool = False
+    files: list[SourceFile] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Problem]:
@@ -307,11 +362,28 @@ class ImportReport:
         }
         incidents = sum(w.kind == "incident" for w in written)
         verb = "would be " if self.dry_run else ""
-        out = [
-            f"Imported from {self.origin}:",
+        out = [f"Imported from {self.origin}:"]
+        for read in self.files:
+            skipped = [
+                f"{n} {what} skipped (below)"
+                for n, what in (
+                    (read.skipped_incidents, "incident(s)"),
+                    (read.skipped_updates, "update(s)"),
+                )
+                if n
+            ]
+            out.append(
+                f"  read {read.name}: {read.incidents} incident(s), {read.updates} update(s)"
+                + (f"; {', '.join(skipped)}" if skipped else "")
+            )
+        out += [
             f"  {incidents} incident(s) and {len(written) - incidents} maintenance(s), "
-            f"{sum(w.updates for w in written)} update(s): {verb}{count['created']} created, "
-            f"{count['updated']} updated, {count['unchanged']} unchanged",
+            f"{sum(w.updates_read for w in written)} update(s) read: incident files "
+            f"{verb}{count['created']} created, {count['updated']} updated, "
+            f"{count['unchanged']} unchanged",
+            f"  updates: {verb}{sum(w.added for w in written)} written, "
+            f"{sum(w.changed for w in written)} updated, {sum(w.same for w in written)} unchanged, "
+            f"{sum(w.kept for w in written)} kept (added to the files after an import)",
             f"  components: {len(self.mapping.components)} of {len(self.source_components)} "
             f"mapped to mkdocs.yml; groups: {len(self.mapping.groups)} of "
             f"{len(self.mapping.groups) + len(self.mapping.missing_groups)}",
@@ -326,6 +398,12 @@ class ImportReport:
             f"  - group {self.group_names.get(k, k)!r} ({k}): {why}"
             for k, why in self.mapping.missing_groups.items()
         ]
+        partial = [read for read in self.files if read.partial]
+        if partial:
+            out += [
+                "Only part of the history:",
+                *(f"  - {read.name}: {read.partial}" for read in partial),
+            ]
         if unmapped:
             out += ["Not mapped:", *unmapped]
         if self.notes:
@@ -445,9 +523,15 @@ def front_matter(
     mapped = _Mapper(mapping, incident.id, left_out)
     data: dict[str, Any] = {"id": incident.id, "title": incident.title, "kind": incident.kind}
     updates: list[dict[str, Any]] = []
+    closing = "completed" if incident.kind == "maintenance" else "resolved"
+    previous = None
     for update in incident.updates:
         item: dict[str, Any] = {"at": update.at, "status": update.status, "body": update.body}
+        if previous == closing and update.status != closing:
+            # The old page let it reopen; statuskit keeps that only when the update says so.
+            item["reopened"] = True
         updates.append(item)
+        previous = update.status
     if incident.kind == "maintenance":
         data["components"] = _maintenance_impacts(incident, mapped)
     else:
@@ -544,18 +628,26 @@ def write_source(
             f"the page id {source.page_id!r} is kept in the JSON API only with "
             f"`page_id: {source.page_id}` in the statuskit options"
         )
+    report.files = list(source.files)
     index = existing_ids(settings.incidents_dir)
-    planned: set[Path] = set()
+    links = links_for(source, settings, [*index, *(i.id for i in source.incidents)])
+    taken = set(index.values())
     for incident in source.incidents:
+        for update in incident.updates:
+            update.body = links.carry(update.body)
+        incident.body = links.carry(incident.body)
         data = front_matter(incident, settings, mapping, report.left_out)
-        path = index.get(incident.id) or _new_path(incident, settings, planned)
-        planned.add(path)
+        path = index.get(incident.id) or _new_path(incident, settings, taken)
+        taken.add(path)
         body = incident.body
         action = "created"
         old_text = None
+        old_updates: list[Any] = []
+        kept = 0
         if path.exists():
             old_text = path.read_text("utf-8")
             existing, existing_body = _existing(path)
+            old_updates = list(existing.get("updates") or [])
             data, body, kept = _merge(data, body, existing, existing_body)
             if kept:
                 incident.notes.append(
@@ -567,24 +659,58 @@ def write_source(
         if not dry_run and action != "unchanged":
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
-        report.written.append(
-            Written(incident.id, incident.kind, path, action, len(data["updates"]))
-        )
+        written = Written(incident.id, incident.kind, path, action, len(data["updates"]))
+        written.updates_read = len(incident.updates) + incident.skipped_updates
+        written.kept = kept
+        _count_updates(written, old_updates, data["updates"][: len(data["updates"]) - kept])
+        report.written.append(written)
         report.notes += [f"{incident.id}: {note}" for note in incident.notes]
     if not dry_run:
         report.problems = check_written(settings, [w.path for w in report.written])
     return report
 
 
-def _new_path(incident: SourceIncident, settings: Settings, planned: set[Path]) -> Path:
-    """`incidents/YYYY/YYYY-MM-DD-slug.md` by its start (its window for maintenance)."""
+def _count_updates(written: Written, old: list[Any], new: list[dict[str, Any]]) -> None:
+    """Updates written, changed or unchanged, matched by time and place among that time's."""
+
+    def keyed(items: list[Any]) -> dict[tuple[str, int], Any]:
+        seen: Counter[str] = Counter()
+        result: dict[tuple[str, int], Any] = {}
+        for item in items:
+            at = str(item.get("at")) if isinstance(item, dict) else ""
+            result[(at, seen[at])] = item
+            seen[at] += 1
+        return result
+
+    before, after = keyed(old), keyed(new)
+    for key, item in after.items():
+        if key not in before:
+            written.added += 1
+        elif before[key] == item:
+            written.same += 1
+        else:
+            written.changed += 1
+
+
+def _new_path(incident: SourceIncident, settings: Settings, taken: set[Path]) -> Path:
+    """`incidents/YYYY/YYYY-MM-DD-slug.md` by its start (its window for maintenance).
+
+    A name already used, on disk or earlier in this import, gets the incident's id: two
+    incidents of the same title on the same day (or titles whose slugs agree) never share one.
+    """
     when = instant(incident.scheduled_for or incident.started_at or incident.updates[0].at)
     path = incident_path(settings.incidents_dir, when, incident.title, None)
-    if path.exists() or path in planned:
-        path = incident_path(
-            settings.incidents_dir, when, incident.title, f"{path.stem[11:]}-{incident.id}"
-        )
-    return path
+    if path not in taken and not path.exists():
+        return path
+    tag = slugify(incident.id, max_length=40) or "incident"
+    stem = path.stem[11:]
+    stem = stem[: max(1, 60 - len(tag) - 1)].rstrip("-")
+    for number in range(1, 1000):
+        name = f"{stem}-{tag}" if number == 1 else f"{stem}-{tag}-{number}"
+        candidate = path.with_name(f"{path.stem[:11]}{name}.md")
+        if candidate not in taken and not candidate.exists():
+            return candidate
+    raise ValueError(f"no free file name for incident {incident.id} in {path.parent}")
 
 
 def check_written(settings: Settings, paths: Iterable[Path]) -> list[Problem]:

@@ -9,7 +9,8 @@ import markdown
 import nh3
 from markupsafe import Markup
 
-_EXTENSIONS = ["sane_lists", "tables", "fenced_code", "attr_list"]
+# magiclink: a bare address in an update (typed, or imported from Statuspage) is a link.
+_EXTENSIONS = ["sane_lists", "tables", "fenced_code", "attr_list", "pymdownx.magiclink"]
 
 
 # Tags that start a new block or a new line when HTML is read as plain text.
