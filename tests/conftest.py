@@ -14,9 +14,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 from bs4 import BeautifulSoup
-from mkdocs.commands.build import build
-from mkdocs.config import load_config
 
+from statuskit.adapter.generator import build, load_config
 from statuskit.core.model import Component, Group, Text
 from statuskit.core.settings import Policies, Settings
 
@@ -24,6 +23,22 @@ os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
+
+
+def shared_folder(*parts: str) -> Path:
+    """A folder of ../shared/fixtures (real third-party exports), or skip the test without it.
+
+    ../shared lies beside the repository in CI only, never in a user's clone: a test comparing
+    with it skips where it is absent, except in CI (`CI` set), where its absence fails the test.
+    """
+    folder = SHARED.joinpath("fixtures", *parts)
+    if folder.is_dir():
+        return folder
+    message = f"{folder} is missing; CI lays ../shared beside the repository"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
 
 DEFAULT_PLUGIN: dict[str, Any] = {
     "timezone": "Asia/Seoul",

@@ -1,4 +1,8 @@
-"""Statuspage v2 JSON: real Statuspage responses and statuskit's output fit one strict schema."""
+"""Statuspage v2 JSON: Statuspage's responses and statuskit's output fit one strict schema.
+
+The responses are the project's own Statuspage-shaped fixtures (tests/fixtures/statuspage-api)
+and, where ../shared lies beside the repository (always in CI), real exports of Statuspage pages.
+"""
 
 from __future__ import annotations
 
@@ -12,14 +16,16 @@ from zoneinfo import ZoneInfo
 import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 
-from conftest import ROOT, SHARED
+from conftest import ROOT, shared_folder
 from statuskit.core.model import Component, Group, Text
 from statuskit.core.settings import Settings
 from statuskit.core.site import Site, load_site
 from statuskit.outputs.api import API_ROOT, LIST_LIMIT, PageInfo, render_api
 
 SCHEMA_PATH = ROOT / "tests" / "schemas" / "statuspage-v2.schema.json"
-FIXTURES = SHARED / "fixtures" / "statuspage"
+OWN = ROOT / "tests" / "fixtures" / "statuspage-api"
+# The real exports of ../shared/fixtures/statuspage (its README says where each comes from).
+REAL = ["github-components-with-problem.json", "github-summary.json", "instructure-summary.json"]
 ZONE = ZoneInfo("Asia/Seoul")
 NOW = datetime(2026, 3, 15, 12, 0, tzinfo=ZONE)
 BASE_URL = "https://example.com/status/ko/"
@@ -199,9 +205,13 @@ def errors(definition: str, value: Any) -> list[str]:
     ]
 
 
-def fixtures() -> dict[str, Any]:
-    """The real Statuspage responses, by file name."""
-    return {p.name: json.loads(p.read_text("utf-8")) for p in sorted(FIXTURES.glob("*.json"))}
+def fixtures(source: str = "real") -> dict[str, Any]:
+    """Statuspage responses by file name: the real ones of ../shared, or our own ("own")."""
+    if source == "own":
+        paths = sorted(OWN.glob("*/summary.json"))
+        return {f"{p.parent.name}-summary.json": json.loads(p.read_text("utf-8")) for p in paths}
+    folder = shared_folder("statuspage")
+    return {name: json.loads((folder / name).read_text("utf-8")) for name in REAL}
 
 
 def fixture_endpoint(name: str) -> str:
@@ -223,18 +233,22 @@ def test_schema_is_valid_draft_2020_12() -> None:
 
 
 def test_fixtures_are_present() -> None:
-    names = set(fixtures())
-    assert {"github-summary.json", "instructure-summary.json"} <= names
-    assert "github-components-with-problem.json" in names
+    assert set(fixtures("own")) == {"tidewater-summary.json", "brightpath-summary.json"}
+    assert set(fixtures()) == set(REAL)
 
 
-@pytest.mark.parametrize("name", sorted(p.name for p in FIXTURES.glob("*.json")))
+@pytest.mark.parametrize("name", REAL)
 def test_schema_accepts_real_statuspage_responses(name: str) -> None:
     assert errors(fixture_endpoint(name), fixtures()[name]) == []
 
 
+def test_schema_accepts_our_statuspage_shaped_fixtures() -> None:
+    for name, value in fixtures("own").items():
+        assert errors(fixture_endpoint(name), value) == [], name
+
+
 def test_schema_is_strict_about_presence_and_enums() -> None:
-    real = fixtures()["github-summary.json"]
+    real = fixtures("own")["tidewater-summary.json"]
     incident = real["incidents"][0]
     missing = {k: v for k, v in incident.items() if k != "shortlink"}
     assert errors("incident", missing)
@@ -273,15 +287,15 @@ def test_an_empty_site_validates(tmp_path: Path) -> None:
 # (c) Our objects have exactly the fields of Statuspage's ------------------------------------
 
 
-def real_keys() -> dict[str, set[str]]:
-    """Field sets per object kind, read from the real responses, not written down by hand."""
+def real_keys(source: str) -> dict[str, set[str]]:
+    """Field sets per object kind, read from the responses, not written down by hand."""
     keys: dict[str, set[str]] = {}
 
     def add(kind: str, value: dict[str, Any]) -> None:
         found = set(value)
         assert keys.setdefault(kind, found) == found, kind
 
-    for data in fixtures().values():
+    for data in fixtures(source).values():
         add("page", data["page"])
         if "status" in data:
             add("status", data["status"])
@@ -293,14 +307,15 @@ def real_keys() -> dict[str, set[str]]:
                 add("incident_update", update)
                 for affected in update["affected_components"] or []:
                     add("affected_component", affected)
-    summaries = [d for name, d in fixtures().items() if "summary" in name]
+    summaries = [d for name, d in fixtures(source).items() if "summary" in name]
     for summary in summaries:
         add("summary", summary)
     return keys
 
 
-def test_field_sets_equal_statuspage(site: Site) -> None:
-    real = real_keys()
+@pytest.mark.parametrize("source", ["own", "real"])
+def test_field_sets_equal_statuspage(site: Site, source: str) -> None:
+    real = real_keys(source)
     summary = parsed(render(site))["summary.json"]
     incidents = parsed(render(site))["incidents.json"]["incidents"]
     maintenances = parsed(render(site))["scheduled-maintenances.json"]["scheduled_maintenances"]

@@ -1,4 +1,10 @@
-"""`statuskit import statuspage`: real-shaped API v2 files and feeds in, statuskit's API out."""
+"""`statuskit import statuspage`: Statuspage-shaped API v2 files and feeds in, statuskit's API out.
+
+The files under tests/fixtures are the project's own, of two fictional pages shaped as Statuspage
+serves them: Tidewater (a code host in UTC, no groups, an open incident whose component status was
+set by hand) and Brightpath (a school platform in America/Denver, component groups, maintenance).
+Where ../shared holds real exports of Statuspage pages, the round trip runs on them too.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +22,7 @@ import yaml
 from click.testing import CliRunner, Result
 from jsonschema import Draft202012Validator, FormatChecker
 
-from conftest import ROOT, SHARED
+from conftest import ROOT, shared_folder
 from statuskit.cli.importing import import_group
 from statuskit.cli.main import load_settings
 from statuskit.core.loader import load_incidents
@@ -28,11 +34,12 @@ from statuskit.importers.statuspage import read_api, read_statuspage
 from statuskit.importers.statuspage_feed import to_markdown
 from statuskit.outputs.api import PageInfo, render_api
 
-SUMMARIES = SHARED / "fixtures" / "statuspage"
 API = ROOT / "tests" / "fixtures" / "statuspage-api"
 FEEDS = ROOT / "tests" / "fixtures" / "statuspage-feeds"
 SCHEMA = ROOT / "tests" / "schemas" / "statuspage-v2.schema.json"
-ZONES = {"github": "UTC", "instructure": "America/Denver"}
+ZONES = {"tidewater": "UTC", "brightpath": "America/Denver"}
+# The real exports in ../shared/fixtures/statuspage (see its README) and their pages' zones.
+REAL = {"github": "UTC", "instructure": "America/Denver"}
 CLOSING = ("resolved", "completed")
 
 
@@ -40,15 +47,21 @@ def read_json(path: Path) -> Any:
     return json.loads(path.read_text("utf-8"))
 
 
-def api_folder(tmp_path: Path, name: str) -> Path:
-    """A page's saved api/v2 files: its real summary.json and our incidents and maintenances.
+def api_folder(tmp_path: Path, name: str, real: bool = False) -> Path:
+    """A page's saved api/v2 files: its summary.json, incidents and maintenances.
 
     The files agree with each other as Statuspage serves them: incidents.json also lists the
-    summary's unresolved incidents, and summary.json lists the maintenances still to come.
+    summary's unresolved incidents, and summary.json lists the maintenances still to come. A
+    real export of ../shared is a summary.json alone: its open incidents and components.
     """
-    summary = read_json(SUMMARIES / f"{name}-summary.json")
-    incidents = read_json(API / name / "incidents.json")
-    maintenances = read_json(API / name / "scheduled-maintenances.json")
+    if real:
+        summary = read_json(shared_folder("statuspage") / f"{name}-summary.json")
+        incidents = {"page": summary["page"], "incidents": []}
+        maintenances = {"page": summary["page"], "scheduled_maintenances": []}
+    else:
+        summary = read_json(API / name / "summary.json")
+        incidents = read_json(API / name / "incidents.json")
+        maintenances = read_json(API / name / "scheduled-maintenances.json")
     incidents["incidents"] = summary["incidents"] + incidents["incidents"]
     summary["scheduled_maintenances"] = [
         m
@@ -183,16 +196,18 @@ def compare_incident(ours: dict[str, Any], theirs: dict[str, Any]) -> None:
         assert affected == changes, original["id"]
 
 
-@pytest.mark.parametrize("name", ["github", "instructure"])
+@pytest.mark.parametrize(
+    ("name", "real"), [*((name, False) for name in ZONES), *((name, True) for name in REAL)]
+)
 def test_round_trip_through_statuskits_own_api(
-    tmp_path: Path, name: str, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, name: str, real: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    source = api_folder(tmp_path, name)
+    source = api_folder(tmp_path, name, real)
     summary = read_json(source / "summary.json")
     page = summary["page"]
+    zone = (REAL if real else ZONES)[name]
     site = project(
-        tmp_path,
-        f"timezone: {ZONES[name]}\nnow: {page['updated_at']}\npage_id: {page['id']}\n",
+        tmp_path, f"timezone: {zone}\nnow: {page['updated_at']}\npage_id: {page['id']}\n"
     )
     monkeypatch.chdir(site)
     result = run(site, "statuspage", str(source), "--write-components", "--component-ids", "source")
@@ -241,24 +256,25 @@ def test_round_trip_through_statuskits_own_api(
     assert out["summary.json"]["status"]["indicator"] == expected
 
 
-def test_github_round_trip_reports_the_one_hand_set_status(
+def test_round_trip_reports_the_one_hand_set_status(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    source = api_folder(tmp_path, "github")
+    source = api_folder(tmp_path, "tidewater")
     site = project(tmp_path, "timezone: UTC\nnow: 2022-11-25T15:50:05.892Z\n")
     monkeypatch.chdir(site)
     result = run(site, "statuspage", str(source), "--write-components", "--component-ids", "source")
-    # Packages was set to partial_outage by hand; the last update said major_outage.
-    assert "component 'Packages' is partial_outage on Statuspage" in result.output
+    # Registry was set to partial_outage by hand; the last update said major_outage.
+    assert "component 'Registry' is partial_outage on Statuspage" in result.output
     status = {c["name"]: c["status"] for c in rendered(site)["summary.json"]["components"]}
-    assert status["Packages"] == "major_outage"
-    assert status["Pages"] == "operational"
+    assert status["Registry"] == "major_outage"
+    assert status["Static Sites"] == "operational"
 
 
 def test_our_saved_api_files_are_statuspage_shaped() -> None:
     schema = read_json(SCHEMA)
-    for name in ("github", "instructure"):
+    for name in ZONES:
         for file_name, definition in (
+            ("summary.json", "summary"),
             ("incidents.json", "incidents_endpoint"),
             ("scheduled-maintenances.json", "scheduled_maintenances_endpoint"),
         ):
@@ -276,15 +292,15 @@ def test_our_saved_api_files_are_statuspage_shaped() -> None:
 def test_files_keep_ids_times_statuses_and_impacts(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    source = api_folder(tmp_path, "instructure")
+    source = api_folder(tmp_path, "brightpath")
     site = project(tmp_path, "timezone: America/Denver\nnow: 2021-12-07T11:07:15.773-07:00\n")
     monkeypatch.chdir(site)
     result = run(site, "statuspage", str(source), "--write-components")
     assert result.exit_code == 0, result.output
     incidents = incidents_of(site)
-    assert set(incidents) == {"g1zp3jpycgbz", "v7dbnkq3t1wq", "h3c9zl1l7fq5", "p1j8k5m6yt0q"}
-    chat = incidents["v7dbnkq3t1wq"]
-    assert chat.path == site / "incidents/2021/2021-07-14-canvas-chat-unavailable.md"
+    assert set(incidents) == {"jtv9q84t72tz", "4syek9r735pf", "saxcz1de1qey", "65ej78gg86kw"}
+    chat = incidents["4syek9r735pf"]
+    assert chat.path == site / "incidents/2021/2021-07-14-classroom-chat-does-not-open.md"
     assert chat.severity == "minor"
     assert chat.started_at is not None
     assert chat.started_at.isoformat(timespec="milliseconds") == "2021-07-14T07:55:00.000-06:00"
@@ -292,42 +308,42 @@ def test_files_keep_ids_times_statuses_and_impacts(
     assert chat.components == {"chat": "partial_outage"}
     assert chat.updates[-1].components == {"chat": "operational"}
     # Impact none is the site's `notice` severity; maintenance keeps its window.
-    assert incidents["h3c9zl1l7fq5"].severity == "notice"
-    maintenance = incidents["p1j8k5m6yt0q"]
+    assert incidents["saxcz1de1qey"].severity == "notice"
+    maintenance = incidents["65ej78gg86kw"]
     assert maintenance.kind == "maintenance"
-    assert maintenance.components == {"document-previewing": "under_maintenance"}
+    assert maintenance.components == {"file-preview": "under_maintenance"}
     assert maintenance.scheduled_for is not None
     assert maintenance.scheduled_for.isoformat() == "2021-09-18T22:00:00-06:00"
     # The unresolved incident stays open, its eight components degraded by the last update.
-    aws = incidents["g1zp3jpycgbz"]
+    aws = incidents["jtv9q84t72tz"]
     assert aws.updates[-1].status == "identified"
     assert len(aws.updates) == 11
     settings = load_settings(site / "mkdocs.yml")
     state = load_site(settings).state
-    assert state.incidents["g1zp3jpycgbz"].is_open
+    assert state.incidents["jtv9q84t72tz"].is_open
     assert sorted(state.component_status.values()).count("degraded_performance") == 8
 
 
 def test_written_yaml_is_for_people(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    source = api_folder(tmp_path, "github")
+    source = api_folder(tmp_path, "tidewater")
     site = project(tmp_path, "timezone: UTC\n")
     monkeypatch.chdir(site)
     run(site, "statuspage", str(source), "--write-components")
-    text = (site / "incidents/2022/2022-11-21-incident-with-actions.md").read_text("utf-8")
-    assert text.startswith("---\nid: xq8lh1g1vc1v\ntitle: Incident with Actions\nkind: incident\n")
+    text = (site / "incidents/2022/2022-11-21-pipelines-start-late.md").read_text("utf-8")
+    assert text.startswith("---\nid: ncctrzwvf5ym\ntitle: Pipelines start late\nkind: incident\n")
     assert "started_at: 2022-11-21T16:02:11.396Z\n" in text  # times unquoted, as given
     assert "updates:\n  - at: 2022-11-21T16:02:11.440Z\n    status: investigating\n" in text
-    assert "    body: |-\n      We have deployed a fix" in text  # several lines: a block
+    assert "    body: |-\n      The fix is deployed" in text  # several lines: a block
     assert "\n\n      Jobs queued during the incident will run" in text
-    assert '<a href="https://github.blog/changelog/">configuration change</a>' in text
-    assert "    components:\n      actions: degraded_performance\n" not in text
-    assert "components:\n  actions: degraded_performance\n" in text
+    assert '<a href="https://tidewater.example/changes/">scheduler setting</a>' in text
+    assert "    components:\n      pipelines: degraded_performance\n" not in text
+    assert "components:\n  pipelines: degraded_performance\n" in text
 
 
 def test_a_second_import_changes_nothing_and_keeps_what_authors_added(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    source = api_folder(tmp_path, "github")
+    source = api_folder(tmp_path, "tidewater")
     site = project(tmp_path, "timezone: UTC\nnow: 2022-11-25T15:50:05.892Z\n")
     monkeypatch.chdir(site)
     first = run(site, "statuspage", str(source), "--write-components")
@@ -339,39 +355,40 @@ def test_a_second_import_changes_nothing_and_keeps_what_authors_added(
     assert {p: p.read_bytes() for p in sorted((site / "incidents").rglob("*.md"))} == texts
 
     # An author adds a summary, a responsible person and an update after moving over.
-    path = site / "incidents/2022/2022-11-25-incident-with-packages-and-pages.md"
+    path = site / "incidents/2022/2022-11-25-registry-and-static-sites-degraded.md"
     text = path.read_text("utf-8").replace(
         "severity: major\n", "severity: major\nresponsible: {name: Mona, role: SRE lead}\n"
     )
     text = text.replace(
         "\n---\n",
         "\n  - at: 2022-11-25T15:55:00Z\n    status: monitoring\n"
-        "    body: A fix is out.\n---\nPackages were slow for an hour.\n",
+        "    body: A fix is out.\n---\nRegistry was slow for an hour.\n",
         1,
     )
     path.write_text(text, "utf-8")
     run(site, "statuspage", str(source))
-    kept = incidents_of(site)["ljwdk6qml8z8"]
+    kept = incidents_of(site)["neee3aap0907"]
     assert kept.responsible is not None
     assert [u.status for u in kept.updates][-2:] == ["investigating", "monitoring"]
-    assert kept.body.values["en"].strip() == "Packages were slow for an hour."
+    assert kept.body.values["en"].strip() == "Registry was slow for an hour."
     assert sorted((site / "incidents").rglob("*.md")) == files
 
 
 def test_unmapped_components_are_reported_left_out_and_offered_as_yaml(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    source = api_folder(tmp_path, "instructure")
+    source = api_folder(tmp_path, "brightpath")
     site = project(
         tmp_path,
         textwrap.dedent(
             """\
             timezone: America/Denver
+            now: 2021-12-07T11:07:15-07:00   # the export's time: the open incident is recent
             groups:
-              - {id: canvas, name: Canvas}
+              - {id: classroom, name: Classroom}
             components:
-              - {id: canvas-lms, name: Canvas, group: canvas}
-              - {id: chat, name: — Chat, group: canvas}
+              - {id: classroom-app, name: Classroom, group: classroom}
+              - {id: chat, name: — Chat, group: classroom}
             """
         ),
     )
@@ -382,42 +399,43 @@ def test_unmapped_components_are_reported_left_out_and_offered_as_yaml(
     assert (site / "mkdocs.yml").read_text("utf-8") == before
     output = result.output
     assert "components: 2 of 21 mapped to mkdocs.yml; groups: 1 of 3" in output
-    assert "component 'Website' (j7jp6sq831c2): no component of mkdocs.yml" in output
+    assert "component 'Website' (51mcv3g13eyy): no component of mkdocs.yml" in output
     assert "left out of 2 file(s)" in output
-    assert "group 'Portfolium' (9c01dg04bfg5)" in output
+    assert "group 'Showcase' (tkgfcfk5f072)" in output
     # The snippet declares the rest, in the page's order, inside the mapped or new groups.
     snippet = output.split("then import again to link them:\n")[1].split("\nValidation")[0]
     declared = yaml.safe_load(textwrap.dedent(snippet))
-    assert [g["name"] for g in declared["groups"]] == ["Portfolium", "MasteryConnect"]
+    assert [g["name"] for g in declared["groups"]] == ["Showcase", "Markbook"]
     names = [c["name"] for c in declared["components"]]
-    assert names[:2] == ["— Catalog", "— Collaboration"]
-    website = {"id": "website", "name": "Website", "description": "portfolium.com"}
-    assert website | {"group": "portfolium", "showcase": False} in declared["components"]
+    assert names[:2] == ["— Course catalogue", "— Group work"]
+    website = {"id": "website", "name": "Website", "description": "showcase.brightpath.example"}
+    assert website | {"group": "showcase", "showcase": False} in declared["components"]
     # Mapped components are linked; files are valid without the others.
-    chat = incidents_of(site)["v7dbnkq3t1wq"]
+    chat = incidents_of(site)["4syek9r735pf"]
     assert chat.components == {"chat": "partial_outage"}
-    slow = site / "incidents/2021/2021-11-30-portfolium-website-slow-to-load.md"
+    slow = site / "incidents/2021/2021-11-30-showcase-website-loads-slowly.md"
     assert "components" not in front(slow)
 
 
 def test_write_components_appends_to_mkdocs_yml_and_changes_nothing_else(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    source = api_folder(tmp_path, "instructure")
+    source = api_folder(tmp_path, "brightpath")
     site = project(
         tmp_path,
         textwrap.dedent(
             """\
             timezone: America/Denver   # the page's zone
+            now: 2021-12-07T11:07:15-07:00
             groups:
-              - id: canvas
-                name: Canvas
+              - id: classroom
+                name: Classroom
                 description: The learning platform.
             components:
-              # Canvas itself
-              - id: canvas-lms
-                name: Canvas
-                group: canvas
+              # Classroom itself
+              - id: classroom-app
+                name: Classroom
+                group: classroom
             page_size: 20
             """
         ),
@@ -435,31 +453,33 @@ def test_write_components_appends_to_mkdocs_yml_and_changes_nothing_else(
     assert all(line.startswith("        ") for line in added)
     assert after.index("      page_size: 20") == len(after) - 1
     settings = load_settings(site / "mkdocs.yml")
-    assert [g.id for g in settings.groups] == ["canvas", "portfolium", "masteryconnect"]
+    assert [g.id for g in settings.groups] == ["classroom", "showcase", "markbook"]
     assert len(settings.components) == 21
     chat = next(c for c in settings.components if c.id == "chat")
-    assert chat.group == "canvas"
+    assert chat.group == "classroom"
     assert "components: 21 of 21 mapped" in result.output
 
 
 def test_write_components_leaves_a_flow_style_list_alone(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    source = api_folder(tmp_path, "github")
-    site = project(tmp_path, "timezone: UTC\ncomponents: [{id: git, name: Git Operations}]\n")
+    source = api_folder(tmp_path, "tidewater")
+    site = project(
+        tmp_path, "timezone: UTC\ncomponents: [{id: repositories, name: Repositories}]\n"
+    )
     monkeypatch.chdir(site)
     before = (site / "mkdocs.yml").read_bytes()
     result = run(site, "statuspage", str(source), "--write-components")
     assert "mkdocs.yml was not changed: `components:`" in result.output
     assert "is not a block list" in result.output
     assert (site / "mkdocs.yml").read_bytes() == before
-    assert "    components:\n      - id: api-requests\n" in result.output
+    assert "    components:\n      - id: api\n" in result.output
 
 
 def test_custom_severity_scale_takes_the_nearest_level(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    source = api_folder(tmp_path, "instructure")
+    source = api_folder(tmp_path, "brightpath")
     site = project(
         tmp_path,
         textwrap.dedent(
@@ -475,8 +495,8 @@ def test_custom_severity_scale_takes_the_nearest_level(
     monkeypatch.chdir(site)
     result = run(site, "statuspage", str(source), "--write-components")
     incidents = incidents_of(site)
-    assert incidents["v7dbnkq3t1wq"].severity == "sev3"
-    assert incidents["h3c9zl1l7fq5"].severity == "sev3"
+    assert incidents["4syek9r735pf"].severity == "sev3"
+    assert incidents["saxcz1de1qey"].severity == "sev3"
     assert "no severity of the site has the impact 'none'; set to 'sev3'" in result.output
 
 
@@ -485,15 +505,8 @@ def test_custom_severity_scale_takes_the_nearest_level(
 
 def test_a_page_url_fetches_the_four_files() -> None:
     served = {
-        "https://status.instructure.com/api/v2/summary.json": (
-            SUMMARIES / "instructure-summary.json"
-        ).read_bytes(),
-        "https://status.instructure.com/api/v2/incidents.json": (
-            API / "instructure" / "incidents.json"
-        ).read_bytes(),
-        "https://status.instructure.com/api/v2/scheduled-maintenances.json": (
-            API / "instructure" / "scheduled-maintenances.json"
-        ).read_bytes(),
+        f"https://status.brightpath.example/api/v2/{name}": (API / "brightpath" / name).read_bytes()
+        for name in ("summary.json", "incidents.json", "scheduled-maintenances.json")
     }
     asked: list[str] = []
 
@@ -501,16 +514,16 @@ def test_a_page_url_fetches_the_four_files() -> None:
         asked.append(url)
         return served.get(url)  # components.json: 404, the summary has the components
 
-    source = read_statuspage("https://status.instructure.com/api/v2/", fetch)
+    source = read_statuspage("https://status.brightpath.example/api/v2/", fetch)
     assert len(asked) == 4
     assert {i.id for i in source.incidents} == {
-        "g1zp3jpycgbz",
-        "v7dbnkq3t1wq",
-        "h3c9zl1l7fq5",
-        "p1j8k5m6yt0q",
+        "jtv9q84t72tz",
+        "4syek9r735pf",
+        "saxcz1de1qey",
+        "65ej78gg86kw",
     }
     assert len(source.components) == 21 and len(source.groups) == 3
-    assert source.page_id == "nlxv32btr6v7"
+    assert source.page_id == "nbtzs15wwhwg"
     with pytest.raises(SourceError, match="no api/v2 files"):
         read_statuspage("https://status.example.com", lambda url: None)
 
@@ -527,7 +540,7 @@ def test_a_page_url_over_http(tmp_path: Path) -> None:
     served = tmp_path / "www" / "api" / "v2"
     served.mkdir(parents=True)
     for name in ("incidents.json", "scheduled-maintenances.json"):
-        shutil.copy(API / "github" / name, served / name)
+        shutil.copy(API / "tidewater" / name, served / name)
     handler = functools.partial(QuietHandler, directory=str(tmp_path / "www"))
     with ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
         thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -548,7 +561,11 @@ def test_dry_run_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     monkeypatch.chdir(site)
     before = (site / "mkdocs.yml").read_bytes()
     result = run(
-        site, "statuspage", str(api_folder(tmp_path, "github")), "--dry-run", "--write-components"
+        site,
+        "statuspage",
+        str(api_folder(tmp_path, "tidewater")),
+        "--dry-run",
+        "--write-components",
     )
     assert "would be 6 created" in result.output
     assert "Dry run: nothing was written." in result.output
@@ -557,14 +574,25 @@ def test_dry_run_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 
 
 def test_one_saved_file_or_a_bad_path_is_understood(tmp_path: Path) -> None:
-    components = read_statuspage(str(SUMMARIES / "github-components-with-problem.json"))
-    assert [c.name for c in components.components][6] == "GitHub Actions"
+    summary = read_json(API / "tidewater" / "summary.json")
+    saved = tmp_path / "components.json"
+    saved.write_text(json.dumps({"page": summary["page"], "components": summary["components"]}))
+    components = read_statuspage(str(saved))
+    assert [c.name for c in components.components][6] == "Pipelines"
     assert components.incidents == []
     with pytest.raises(SourceError, match="no such file or folder"):
         read_statuspage(str(tmp_path / "missing"))
     (tmp_path / "empty").mkdir()
     with pytest.raises(SourceError, match=r"none of summary\.json"):
         read_statuspage(str(tmp_path / "empty"))
+
+
+def test_a_real_components_file_is_understood() -> None:
+    saved = shared_folder("statuspage") / "github-components-with-problem.json"
+    components = read_statuspage(str(saved))
+    listed = read_json(saved)["components"]
+    assert [c.name for c in components.components] == [c["name"] for c in listed if not c["group"]]
+    assert components.incidents == []
 
 
 def test_odd_statuspage_data_is_carried_and_explained() -> None:
@@ -619,13 +647,17 @@ def test_odd_statuspage_data_is_carried_and_explained() -> None:
 def test_atom_feed_statuses_html_years_and_windows(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    site = project(tmp_path, "timezone: UTC\ncomponents:\n  - {id: pages, name: Pages}\n")
+    site = project(
+        tmp_path,
+        "timezone: UTC\nnow: 2022-11-25T16:00:00Z\n"
+        "components:\n  - {id: sites, name: Static Sites}\n",
+    )
     monkeypatch.chdir(site)
-    result = run(site, "statuspage", str(FEEDS / "github-history.atom"))
+    result = run(site, "statuspage", str(FEEDS / "tidewater-history.atom"))
     assert result.exit_code == 0, result.output
     assert "4 incident(s) and 2 maintenance(s)" in result.output
     incidents = incidents_of(site)
-    actions = incidents["xq8lh1g1vc1v"]
+    actions = incidents["ncctrzwvf5ym"]
     assert [u.status for u in actions.updates] == [
         "investigating",
         "identified",
@@ -635,25 +667,25 @@ def test_atom_feed_statuses_html_years_and_windows(
     assert actions.severity == "minor"  # --feed-impact's default: a feed has no impact
     assert actions.updates[0].at.isoformat() == "2022-11-21T16:02:00+00:00"
     bodies = [u.body.values["en"] for u in actions.updates]
-    assert bodies[0] == "We are investigating reports of degraded performance for **Actions**."
-    assert "[configuration change](https://github.blog/changelog/)" in bodies[1]
+    assert bodies[0] == "Pipeline jobs wait longer than usual to start in **Pipelines**."
+    assert "[scheduler setting](https://tidewater.example/changes/)" in bodies[1]
     assert bodies[2].endswith(
-        "monitoring the queue as it drains.\n\nJobs queued during the "
-        "incident will run; there is no need to re-run them."
+        "watching the queue drain.\n\nJobs queued during the "
+        "incident will run; there is no need to restart them."
     )
     # `Update` keeps the status; affected components are linked (impact unknown).
-    packages = incidents["ljwdk6qml8z8"]
+    packages = incidents["neee3aap0907"]
     assert [u.status for u in packages.updates] == ["investigating"] * 3
-    assert packages.components == {"pages": "operational"}
-    assert "component 'Packages' (Packages): no component of mkdocs.yml" in result.output
+    assert packages.components == {"sites": "operational"}
+    assert "component 'Registry' (Registry): no component of mkdocs.yml" in result.output
     # The postmortem is the summary, its list converted too.
-    postmortem = incidents["kqrt3c8wqyyj"].body.values["en"]
+    postmortem = incidents["4vsn077fh8mj"].body.values["en"]
     assert postmortem.startswith("On November 15 a storage cluster")
     assert "\n\n- Firmware updates now roll out one storage node at a time.\n- " in postmortem
     # A feed leaves out years: the entry's own timestamps decide (Dec 31 -> Jan 1).
-    new_year = [u.at.isoformat() for u in incidents["n3wy34rd3l4y"].updates]
+    new_year = [u.at.isoformat() for u in incidents["a2jmc95j5gw0"].updates]
     assert new_year == ["2021-12-31T23:50:00+00:00", "2022-01-01T00:41:00+00:00"]
-    pages = incidents["cmw3dkd0kg1m"]
+    pages = incidents["02a74hpbsc0w"]
     assert pages.kind == "maintenance"
     assert [u.status for u in pages.updates] == ["scheduled", "in_progress", "completed"]
     assert pages.scheduled_for is not None and pages.scheduled_until is not None
@@ -670,24 +702,24 @@ def test_rss_feed_times_keep_the_pages_offsets(
 ) -> None:
     site = project(tmp_path, "timezone: America/Denver\n")
     monkeypatch.chdir(site)
-    args = ["statuspage", str(FEEDS / "instructure-history.rss"), "--write-components"]
+    args = ["statuspage", str(FEEDS / "brightpath-history.rss"), "--write-components"]
     result = run(site, *args, *(["--timezone", zone] if zone else []))
     assert result.exit_code == 0, result.output
     incidents = incidents_of(site)
-    chat = incidents["v7dbnkq3t1wq"]
+    chat = incidents["4syek9r735pf"]
     assert [u.at.isoformat() for u in chat.updates] == [
         "2021-07-14T08:12:00-06:00",
         "2021-07-14T09:01:00-06:00",
         "2021-07-14T10:40:00-06:00",
     ]
     assert chat.components == {"chat": "operational"}
-    slow = incidents["h3c9zl1l7fq5"]
+    slow = incidents["saxcz1de1qey"]
     assert slow.updates[0].at.isoformat() == "2021-11-30T13:20:00-07:00"  # MST in winter
     assert (
-        "[portfolium.com](https://portfolium.com) take *much* longer"
+        "[showcase.brightpath.example](https://showcase.brightpath.example) take *much* longer"
         in (slow.updates[0].body.values["en"])
     )
-    window = incidents["p1j8k5m6yt0q"]
+    window = incidents["65ej78gg86kw"]
     assert window.scheduled_for is not None and window.scheduled_until is not None
     assert window.scheduled_for.isoformat() == "2021-09-18T22:00:00-06:00"
     assert window.scheduled_until.isoformat() == "2021-09-19T02:00:00-06:00"
@@ -700,14 +732,14 @@ def test_a_feed_then_the_api_update_the_same_files(
 ) -> None:
     site = project(tmp_path, "timezone: UTC\nnow: 2022-11-25T15:50:05.892Z\n")
     monkeypatch.chdir(site)
-    run(site, "statuspage", str(FEEDS / "github-history.atom"), "--write-components")
+    run(site, "statuspage", str(FEEDS / "tidewater-history.atom"), "--write-components")
     feed_files = sorted((site / "incidents").rglob("*.md"))
-    result = run(site, "statuspage", str(api_folder(tmp_path, "github")), "--write-components")
-    # Codespaces is not in the feed; the feed's New Year incident is not in the API files.
+    result = run(site, "statuspage", str(api_folder(tmp_path, "tidewater")), "--write-components")
+    # Workspaces is not in the feed; the feed's New Year incident is not in the API files.
     assert "1 created, 5 updated, 0 unchanged" in result.output
-    codespaces = site / "incidents/2022/2022-11-08-codespaces-unavailable-in-all-regions.md"
-    assert sorted((site / "incidents").rglob("*.md")) == sorted([*feed_files, codespaces])
-    actions = incidents_of(site)["xq8lh1g1vc1v"]
+    workspaces = site / "incidents/2022/2022-11-08-workspaces-do-not-start.md"
+    assert sorted((site / "incidents").rglob("*.md")) == sorted([*feed_files, workspaces])
+    actions = incidents_of(site)["ncctrzwvf5ym"]
     assert actions.updates[0].at.isoformat(timespec="milliseconds") == (
         "2022-11-21T16:02:11.440+00:00"
     )

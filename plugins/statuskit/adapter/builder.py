@@ -1,12 +1,10 @@
-"""One MkDocs build of one target, as a plain function so a worker process can run it too."""
+"""One build of one target (MkDocs or ProperDocs), a plain function so a worker can run it."""
 
 from __future__ import annotations
 
 import os
 
-from mkdocs.commands.build import build
-from mkdocs.config import load_config
-
+from .generator import build, load_config
 from .plugin import TARGET_VARIABLE
 
 

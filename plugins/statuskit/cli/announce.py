@@ -96,7 +96,7 @@ def announce(
     mirror: str | None = None,
 ) -> Message:
     """The message for one incident, channel, audience and locale."""
-    from mkdocs.config import load_config
+    from ..adapter.generator import load_config
 
     settings = target_settings(config_file, locale, mirror)
     try:

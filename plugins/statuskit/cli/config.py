@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from ..adapter.generator import ConfigurationError, load_config
 from ..adapter.options import SettingsError, settings_from_options
 from ..core.settings import Settings
 
@@ -23,9 +24,6 @@ config_option = click.option(
 def load_settings(config_file: Path, target: str | None = None) -> Settings:
     """Settings from mkdocs.yml, read through MkDocs so options behave as in a build."""
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
-    from mkdocs.config import load_config
-    from mkdocs.exceptions import ConfigurationError
-
     if not config_file.is_file():
         raise click.ClickException(
             f"{config_file}: no such file; run statuskit in the site's folder or pass -f mkdocs.yml"

@@ -180,8 +180,7 @@ def build_command(
     All builds go to a staging folder that replaces the output folder only when every build
     succeeded: a failed build leaves the published site as it was.
     """
-    from mkdocs.config import load_config
-    from mkdocs.exceptions import MkDocsException
+    from ..adapter.generator import MkDocsException, load_config
 
     _show_build_log()
     settings = load_settings(config_file)
@@ -212,7 +211,7 @@ def _build_one(config_file: str, mode: str, strict: bool, target: Target, stagin
 @click.option("-a", "--dev-addr", default="127.0.0.1:8000", show_default=True)
 def preview_command(config_file: Path, target: str | None, dev_addr: str) -> None:
     """Serve the site with live reload while you write an update (as `mkdocs serve`)."""
-    from mkdocs.commands.serve import serve
+    from ..adapter.generator import serve
 
     load_settings(config_file, target)  # a wrong target or option fails here, clearly
     if target:
