@@ -109,11 +109,16 @@ class ActiveIncident:
 
 
 def add_active_incident(config_file: Path) -> ActiveIncident:
-    """Writes an open incident with three updates; its times are relative to the real clock,
-    as the demo builds with the current time."""
+    """Writes an open incident with three updates; its times are relative to the demo's fixed
+    build time (`now` in mkdocs.yml), else to the real clock."""
     options = plugin_options(read_config(config_file))
     zone = ZoneInfo(str(options.get("timezone", "UTC")))
-    now = datetime.now(zone).replace(second=0, microsecond=0)
+    fixed = options.get("now")
+    now = (
+        (fixed if isinstance(fixed, datetime) else datetime.fromisoformat(str(fixed)))
+        if fixed
+        else datetime.now(zone)
+    ).replace(second=0, microsecond=0)
     times = [now - timedelta(minutes=m) for m in (170, 160, 95, 30)]
     incident = ActiveIncident(
         id="browser-check-card-declines",

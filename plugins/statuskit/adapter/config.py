@@ -7,6 +7,8 @@ from datetime import date, datetime
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 
+from ..core.settings import DEFAULT_UPDATE_CADENCE
+
 
 class ComponentConfig(base.Config):
     """A component customers follow; `name` and `description` may be maps of locale to text."""
@@ -33,6 +35,27 @@ class SeverityConfig(base.Config):
     name = c.Type((str, dict))
     color = c.Choice(("red", "orange", "blue", "green"))
     impact = c.Choice(("critical", "major", "minor", "none"))
+    description = c.Optional(c.Type((str, dict)))
+    examples = c.ListOfItems(c.Type((str, dict)), default=[])
+    first_notice_minutes = c.Optional(c.Type(int))
+    update_minutes = c.Optional(c.Type(int))
+
+
+class CategoryConfig(base.Config):
+    """One kind of cause in the site's taxonomy; `name` may be a map of locale to text."""
+
+    id = c.Type(str)
+    name = c.Optional(c.Type((str, dict)))
+    description = c.Optional(c.Type((str, dict)))
+
+
+class RecurrenceTargetConfig(base.Config):
+    """A promise about a root-cause tag: at most `max` incidents in the last `quarters`."""
+
+    tag = c.Type(str)
+    max = c.Type(int, default=0)
+    quarters = c.Type(int, default=2)
+    description = c.Optional(c.Type((str, dict)))
 
 
 class PoliciesConfig(base.Config):
@@ -49,6 +72,10 @@ class PoliciesConfig(base.Config):
     postmortem_required_for = c.ListOfItems(c.Type(str), default=["critical", "major"])
     levels = c.DictOfItems(c.Choice(("off", "warning", "error")), default={})
     open_without_update_hours = c.Type(int, default=72)
+    update_cadence_minutes = c.DictOfItems(c.Type(int), default=dict(DEFAULT_UPDATE_CADENCE))
+    long_running_hours = c.Type(int, default=24)
+    lead_required_for = c.ListOfItems(c.Type(str), default=[])
+    affected_required_for = c.ListOfItems(c.Type(str), default=[])
 
 
 class MirrorConfig(base.Config):
@@ -61,8 +88,50 @@ class MirrorConfig(base.Config):
     hreflang = c.Optional(c.Type(str))
 
 
+class NotifyChannelConfig(base.Config):
+    """Where `statuskit notify` sends updates; `url_env` names the variable holding the address."""
+
+    id = c.Type(str)
+    kind = c.Choice(("chat", "social", "email", "webhook"))
+    url_env = c.Type(str)
+    audience = c.Choice(("customer", "partner", "internal"), default="customer")
+    locale = c.Optional(c.Type(str))
+    mirror = c.Optional(c.Type(str))
+    components = c.ListOfItems(c.Type(str), default=[])
+    severities = c.ListOfItems(c.Type(str), default=[])
+    events = c.ListOfItems(
+        c.Choice(("incident", "maintenance", "postmortem")),
+        default=["incident", "maintenance", "postmortem"],
+    )
+    secret_env = c.Optional(c.Type(str))
+    unsubscribe = c.Optional(c.Type(str))
+
+
+class NotifyConfig(base.Config):
+    """Notification channels and delivery rules; secrets stay in environment variables."""
+
+    channels = c.ListOfItems(c.SubConfig(NotifyChannelConfig), default=[])
+    ledger = c.Type(str, default=".statuskit/notify-ledger.json")
+    max_age_hours = c.Type(int, default=24)
+    email_from = c.Optional(c.Type(str))
+    unsubscribe = c.Optional(c.Type(str))
+    documentation = c.Optional(c.Type(str))
+
+
+class SubscribeLinkConfig(base.Config):
+    """A sign-up link shown under "Subscribe to updates": a mailing list, a chat community."""
+
+    kind = c.Choice(("email", "chat", "other"), default="other")
+    url = c.Type(str)
+    name = c.Type((str, dict))
+    description = c.Optional(c.Type((str, dict)))
+
+
 class StatuskitConfig(base.Config):
     enabled = c.Type(bool, default=True)
+    # Pages reused between builds (see adapter/cache.py); the folder is beside mkdocs.yml.
+    cache = c.Type(bool, default=True)
+    cache_dir = c.Type(str, default=".cache/statuskit")
     page_id = c.Type(str, default="")
     raw_html = c.Choice(("sanitize", "allow"), default="sanitize")
     incidents_dir = c.Type(str, default="incidents")
@@ -81,3 +150,10 @@ class StatuskitConfig(base.Config):
     home_history_days = c.Type(int, default=7)
     policies = c.SubConfig(PoliciesConfig)
     compensation = c.Type(dict, default={})
+    categories = c.ListOfItems(c.SubConfig(CategoryConfig), default=[])
+    feedback_url = c.Optional(c.Type(str))
+    late_notice = c.Optional(c.Type((str, dict)))
+    name_provider = c.DictOfItems(c.Type(bool), default={})
+    recurrence_targets = c.ListOfItems(c.SubConfig(RecurrenceTargetConfig), default=[])
+    notify = c.SubConfig(NotifyConfig)
+    subscribe = c.ListOfItems(c.SubConfig(SubscribeLinkConfig), default=[])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -10,8 +11,18 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from ..core.compensation import policy_from_options
 from ..core.documents import parse_time, text_of
 from ..core.i18n import Catalog
-from ..core.model import Component, Group, Severity
-from ..core.settings import DEFAULT_SEVERITIES, POLICY_CHECKS, Policies, Settings
+from ..core.model import Category, Component, Group, RecurrenceTarget, Severity, Text
+from ..core.settings import (
+    DEFAULT_CATEGORIES,
+    DEFAULT_SEVERITIES,
+    POLICY_CHECKS,
+    PROVIDER_CHANNELS,
+    NotifyChannel,
+    NotifySettings,
+    Policies,
+    Settings,
+    SubscribeLink,
+)
 from ..core.targets import Mirror, TargetSet, select_target
 
 
@@ -124,7 +135,17 @@ def settings_from_options(
                 "which is not declared under `groups`"
             )
     severities = [
-        Severity(s.id, text_of(s.name, locale), s.color, s.impact) for s in options.severities
+        Severity(
+            s.id,
+            text_of(s.name, locale),
+            s.color,
+            s.impact,
+            description=text_of(s.description, locale) if s.description else None,
+            examples=tuple(text_of(e, locale) for e in s.examples),
+            first_notice_minutes=s.first_notice_minutes,
+            update_minutes=s.update_minutes,
+        )
+        for s in options.severities
     ] or list(DEFAULT_SEVERITIES)
     now = None
     if options.now:
@@ -149,6 +170,10 @@ def settings_from_options(
         postmortem_required_for=tuple(p.postmortem_required_for),
         levels=dict(p.levels),
         open_without_update_hours=p.open_without_update_hours or None,
+        update_cadence_minutes={k: v for k, v in p.update_cadence_minutes.items() if v},
+        long_running_hours=p.long_running_hours or None,
+        lead_required_for=tuple(p.lead_required_for),
+        affected_required_for=tuple(p.affected_required_for),
     )
     unknown_checks = set(p.levels) - set(POLICY_CHECKS)
     if unknown_checks:
@@ -160,6 +185,28 @@ def settings_from_options(
         compensation = policy_from_options(options.compensation, locale)
     except ValueError as exc:
         raise SettingsError(f"statuskit: {exc}") from None
+    categories = _categories(options, locale)
+    unknown_channels = set(options.name_provider) - set(PROVIDER_CHANNELS)
+    if unknown_channels:
+        raise SettingsError(
+            f"statuskit: unknown channel(s) {', '.join(sorted(unknown_channels))} under "
+            f"`name_provider`; the channels are {', '.join(PROVIDER_CHANNELS)}"
+        )
+    feedback_url = options.feedback_url or None
+    if feedback_url and not feedback_url.startswith(("https://", "http://", "mailto:")):
+        raise SettingsError(
+            f"statuskit: feedback_url {feedback_url!r} must start with https://, http:// or "
+            "mailto:; put {id} where the incident id goes"
+        )
+    targets_of_tags = [
+        RecurrenceTarget(
+            r.tag,
+            max(0, r.max),
+            max(1, r.quarters),
+            text_of(r.description, locale) if r.description else None,
+        )
+        for r in options.recurrence_targets
+    ]
     catalog_dirs = tuple(d for d in [config_dir / options.catalog_dir] if d.is_dir())
     for name in locales_of(locale, options.locales):
         try:
@@ -183,4 +230,160 @@ def settings_from_options(
         targets=targets,
         catalog_dirs=catalog_dirs,
         compensation=compensation,
+        categories=categories,
+        feedback_url=feedback_url,
+        late_notice=text_of(options.late_notice, locale) if options.late_notice else None,
+        provider_channels=dict(options.name_provider),
+        recurrence_targets=targets_of_tags,
+        notify=_notify(
+            options, config_dir, locales_of(locale, options.locales), components, groups, severities
+        ),
+        subscribe=_subscribe(options, locale),
     )
+
+
+def _categories(options: Any, locale: str) -> list[Category]:
+    """The site's taxonomy, or the default one; a default id keeps its translated name."""
+    if not options.categories:
+        return list(DEFAULT_CATEGORIES)
+    seen: set[str] = set()
+    categories = []
+    for item in options.categories:
+        if item.id in seen:
+            raise SettingsError(f"statuskit: category id {item.id!r} is declared twice")
+        seen.add(item.id)
+        defaults = {c.id for c in DEFAULT_CATEGORIES}
+        if item.name is None and item.id not in defaults:
+            raise SettingsError(
+                f"statuskit: category {item.id!r} needs a `name` (only the default categories "
+                f"have one already: {', '.join(sorted(defaults))})"
+            )
+        categories.append(
+            Category(
+                item.id,
+                text_of(item.name, locale) if item.name else Text({}),
+                text_of(item.description, locale) if item.description else None,
+            )
+        )
+    return categories
+
+
+# Notifications ----------------------------------------------------------------------------
+
+_CHANNEL_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _env_name(value: str, where: str) -> str:
+    """An environment variable's name; an address or secret written here is refused."""
+    if not _ENV_NAME.match(value):
+        raise SettingsError(
+            f"statuskit: {where} must name an environment variable (like NOTIFY_SLACK_URL), "
+            f"not hold {'an address' if '://' in value or '@' in value else 'the value'}: "
+            "secrets never go in mkdocs.yml; set the variable (a GitHub secret) and name it here"
+        )
+    return value
+
+
+def _notify(
+    options: Any,
+    config_dir: Path,
+    locales: list[str],
+    components: list[Component],
+    groups: list[Group],
+    severities: list[Severity],
+) -> NotifySettings:
+    """The `notify` options, every reference checked against the rest of the configuration."""
+    n = options.notify
+    mirrors = {m.id: m.locale for m in options.mirrors}
+    known_components = {c.id for c in components} | {g.id for g in groups}
+    known_severities = {s.id for s in severities}
+    channels: list[NotifyChannel] = []
+    for item in n.channels:
+        where = f"notify channel {item.id!r}"
+        if not _CHANNEL_ID.match(item.id):
+            raise SettingsError(
+                f"statuskit: notify channel id {item.id!r} must be lowercase letters, digits "
+                "and '-' (it names the channel in the ledger and in email Message-IDs)"
+            )
+        if any(c.id == item.id for c in channels):
+            raise SettingsError(f"statuskit: {where} is declared twice")
+        if item.locale is not None and item.locale not in locales:
+            raise SettingsError(
+                f"statuskit: {where} uses locale {item.locale!r}, which is not in `locales` "
+                f"({', '.join(locales)})"
+            )
+        if item.mirror is not None:
+            if item.mirror not in mirrors:
+                known = ", ".join(mirrors) or "none is declared"
+                raise SettingsError(
+                    f"statuskit: {where} links to mirror {item.mirror!r}; mirrors: {known}"
+                )
+            if item.locale is not None and item.locale != mirrors[item.mirror]:
+                raise SettingsError(
+                    f"statuskit: {where} sets locale {item.locale!r} but mirror "
+                    f"{item.mirror!r} is in {mirrors[item.mirror]!r}; drop one of them"
+                )
+        unknown = sorted(set(item.components) - known_components)
+        if unknown:
+            raise SettingsError(
+                f"statuskit: {where} follows unknown component(s) {', '.join(unknown)}; "
+                f"declared: {', '.join(sorted(known_components))}"
+            )
+        unknown = sorted(set(item.severities) - known_severities)
+        if unknown:
+            raise SettingsError(
+                f"statuskit: {where} follows unknown severit(ies) {', '.join(unknown)}; "
+                f"the site's: {', '.join(sorted(known_severities))}"
+            )
+        if item.secret_env is not None and item.kind != "webhook":
+            raise SettingsError(
+                f"statuskit: {where}: `secret_env` signs webhook payloads; a {item.kind} "
+                "channel has none"
+            )
+        members = [c.id for c in components if c.group in item.components]
+        channels.append(
+            NotifyChannel(
+                id=item.id,
+                kind=item.kind,
+                url_env=_env_name(item.url_env, f"{where}: url_env"),
+                audience=item.audience,
+                locale=item.locale or (mirrors[item.mirror] if item.mirror else None),
+                mirror=item.mirror,
+                components=tuple(dict.fromkeys([*item.components, *members])),
+                severities=tuple(item.severities),
+                events=tuple(item.events),
+                secret_env=(
+                    _env_name(item.secret_env, f"{where}: secret_env") if item.secret_env else None
+                ),
+                unsubscribe=item.unsubscribe or None,
+            )
+        )
+    return NotifySettings(
+        channels=tuple(channels),
+        ledger=(config_dir / n.ledger) if n.ledger else None,
+        max_age_hours=max(0, n.max_age_hours),
+        email_from=n.email_from or None,
+        unsubscribe=n.unsubscribe or None,
+        documentation=n.documentation or None,
+    )
+
+
+def _subscribe(options: Any, locale: str) -> tuple[SubscribeLink, ...]:
+    """The sign-up links the subscribe section lists, each an absolute or mailto address."""
+    links = []
+    for item in options.subscribe:
+        if not item.url.startswith(("https://", "http://", "mailto:")):
+            raise SettingsError(
+                f"statuskit: subscribe link {item.url!r} must start with https://, http:// or "
+                "mailto:"
+            )
+        links.append(
+            SubscribeLink(
+                item.kind,
+                item.url,
+                text_of(item.name, locale),
+                text_of(item.description, locale) if item.description else None,
+            )
+        )
+    return tuple(links)

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_skeleton, format_time, format_timedelta
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, format_percent
 
 from ..core.i18n import language_name
 
@@ -76,6 +76,10 @@ class Formatter:
 
     def percent(self, value: float) -> str:
         return format_decimal(value, format="#,##0.00", locale=self.locale) + "%"
+
+    def share(self, fraction: float) -> str:
+        """A share of a whole (0 to 1) as a whole percent, e.g. "53%": never "52.94%"."""
+        return format_percent(fraction, format="#,##0%", locale=self.locale)
 
     def number(self, value: float) -> str:
         return format_decimal(value, locale=self.locale)

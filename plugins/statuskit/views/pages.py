@@ -7,14 +7,24 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from babel.dates import format_timedelta
 from markupsafe import Markup
 
 from ..core.i18n import Catalog
 from ..core.model import Component, Localized, Text, Update
 from ..core.settings import Settings
-from ..core.status import DayStatus, IncidentState, SiteState
+from ..core.status import DayStatus, IncidentState, SiteState, worst
 from .formatting import Formatter, TimeText
 from .markup import MarkdownRenderer
+from .practice import (
+    PromiseView,
+    ProviderView,
+    affected_sentence,
+    category_label,
+    person,
+    promise_view,
+    provider_view,
+)
 
 STATUS_ICONS = {
     "operational": "material/check-circle",
@@ -46,6 +56,10 @@ def page_url(src_uri: str, directory_urls: bool) -> str:
     return f"{stem}/" if directory_urls else f"{stem}.html"
 
 
+# The generated page defining the severity scale; every severity badge links to it.
+SEVERITY_SRC = "severity.md"
+
+
 def incident_src(incident_id: str) -> str:
     return f"incidents/{incident_id}.md"
 
@@ -71,6 +85,7 @@ class SeverityView:
     id: str
     label: str
     color: str
+    url: str = ""
 
 
 @dataclass
@@ -103,6 +118,11 @@ class IncidentSummary:
     latest: UpdateView | None
     month: date
     postmortem_url: str | None = None
+    # When it last changed, and how long before the build that was ("11 days ago").
+    updated: TimeText | None = None
+    updated_ago: str = ""
+    # The next update and the expected resolution promised while it is open.
+    promise: PromiseView | None = None
 
 
 def postmortem_src(incident_id: str) -> str:
@@ -123,12 +143,21 @@ class IncidentView:
     updates: list[UpdateView]
     body_lang: str
     body_fallback: bool
+    affected: str | None = None
+    lead: str | None = None
+    provider: ProviderView | None = None
+    feedback_url: str | None = None
+    category_url: str | None = None
 
 
 @dataclass
 class Bar:
+    """One day of an uptime chart: its words, the outage minutes and that day's incidents."""
+
     status: str
     label: str
+    outage: str | None = None
+    incidents: list[IncidentSummary] = field(default_factory=list)
 
 
 @dataclass
@@ -285,7 +314,12 @@ class PagePlanner:
             kind_label=self.t(f"kind.{incident.kind}"),
             title=self.text(incident.title),
             severity=(
-                SeverityView(severity.id, self.text(severity.name).text, severity.color)
+                SeverityView(
+                    severity.id,
+                    self.text(severity.name).text,
+                    severity.color,
+                    f"{self.url(SEVERITY_SRC)}#severity-{severity.id}",
+                )
                 if severity
                 else None
             ),
@@ -299,6 +333,15 @@ class PagePlanner:
             month=state.start.astimezone(self.settings.timezone).date().replace(day=1),
             postmortem_url=(
                 self.url(postmortem_src(incident.id)) if incident.published_postmortem else None
+            ),
+            promise=promise_view(
+                incident, self.settings, self.state.now, self.t, self.fmt, self.locale
+            )
+            if state.is_open
+            else None,
+            updated=self.fmt.time(state.last_update_at),
+            updated_ago=format_timedelta(
+                state.last_update_at - self.state.now, add_direction=True, locale=self.fmt.locale
             ),
         )
         self._summaries[incident.id] = summary
@@ -334,26 +377,44 @@ class PagePlanner:
         for update in incident.updates:
             for component, impact in update.components.items():
                 affected.setdefault(component, impact)
+        # Open: each component's impact now. Resolved: its worst impact during the incident,
+        # not the "operational" it returned to.
+        during: dict[str, list[str]] = {}
+        for segment in state.segments:
+            during.setdefault(segment.component, []).append(segment.impact)
         components = [
             (
                 self.component_name(c),
-                self.badge(state.impacts.get(c, "operational"), "status"),
+                self.badge(
+                    state.impacts.get(c, "operational")
+                    if state.is_open
+                    else worst(during.get(c, [affected[c]])),
+                    "status",
+                ),
             )
             for c in affected
         ]
         view = IncidentView(
             summary=summary,
-            category=self.t(f"category.{incident.category}"),
+            category=category_label(self.settings, incident.category, self.t, self.text),
             detected=self.fmt.time(incident.detected_at) if incident.detected_at else None,
             window=window,
             components=components,
-            regions=incident.regions,
+            regions=[self.fmt.locale.territories.get(r.upper(), r) for r in incident.regions],
             scope=self.text(incident.scope) if incident.scope else None,
             workaround=self.text(incident.workaround) if incident.workaround else None,
             responsible=responsible,
             updates=[self.update_view(u) for u in reversed(incident.updates)],
             body_lang=body.lang,
             body_fallback=body.fallback and bool(body.text.strip()),
+            affected=affected_sentence(incident.affected, self.t, self.fmt, self.text),
+            lead=(
+                person(self.text(incident.lead.name), self.text(incident.lead.role), self.t)
+                if incident.lead
+                else None
+            ),
+            provider=provider_view(incident, self.settings, "page", self.t, self.text),
+            feedback_url=self.settings.feedback_link(incident.id),
         )
         return PageSpec(
             src_uri=incident_src(incident.id),
@@ -443,7 +504,21 @@ class PagePlanner:
     def bar(self, day: DayStatus) -> Bar:
         status = day.status if day.tracked else "no_data"
         label = self.t("uptime.no_data") if not day.tracked else self.t(f"status.{day.status}")
-        return Bar(status, self.t("uptime.day", date=self.fmt.day(day.day), status=label))
+        outage = None
+        if day.downtime_minutes >= 1:
+            minutes = timedelta(minutes=round(day.downtime_minutes))
+            outage = self.t("uptime.outage", duration=self.fmt.duration(minutes))
+        incidents = [
+            self.summary(self.state.incidents[i])
+            for i in day.incidents
+            if i in self.state.incidents
+        ]
+        return Bar(
+            status,
+            self.t("uptime.day", date=self.fmt.day(day.day), status=label),
+            outage,
+            incidents,
+        )
 
     def _paginate(
         self,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..core.site import Site
 from .pages import PagePlanner, SitePlan
 from .postmortem_pages import AccountabilityPlanner
+from .practice_pages import PracticePlanner
 
 
 def plan_site(site: Site, locale: str | None = None) -> SitePlan:
@@ -12,4 +13,5 @@ def plan_site(site: Site, locale: str | None = None) -> SitePlan:
     planner = PagePlanner(site.settings, site.state, locale or site.settings.build_locale)
     plan = planner.plan()
     AccountabilityPlanner(planner).extend(plan)
+    PracticePlanner(planner).extend(plan)
     return plan

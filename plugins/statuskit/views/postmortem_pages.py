@@ -24,6 +24,7 @@ from .pages import (
     incident_src,
     postmortem_src,
 )
+from .practice import category_label
 
 ACTION_ICONS = {
     "planned": "material/calendar-clock",
@@ -39,6 +40,20 @@ class MilestoneView:
     title: Localized
     due: TimeText
     done_at: TimeText | None
+    overdue: bool = False
+
+
+@dataclass
+class VerificationView:
+    """How an action's effect is checked and, once checked, the outcome in words."""
+
+    method: Localized
+    due: TimeText | None
+    verified_at: TimeText | None
+    outcome: str | None
+    outcome_label: str | None
+    result: Localized | None
+    overdue: bool
 
 
 @dataclass
@@ -60,6 +75,7 @@ class ActionView:
     milestones: list[MilestoneView]
     incident: IncidentSummary | None
     quarter: str
+    verification: VerificationView | None = None
 
 
 @dataclass
@@ -155,11 +171,27 @@ class AccountabilityPlanner:
                     self.p.text(m.title),
                     self.day(m.due),
                     self.day(m.done_at) if m.done_at else None,
+                    action.is_open and m.is_overdue(today),
                 )
                 for m in action.milestones
             ],
             incident=self.p.summary(incident) if incident else None,
             quarter=quarter_of(action.due) if action.due else "",
+            verification=self.verification_view(action),
+        )
+
+    def verification_view(self, action: Action) -> VerificationView | None:
+        check = action.verification
+        if check is None:
+            return None
+        return VerificationView(
+            method=self.p.text(check.method),
+            due=self.day(check.due) if check.due else None,
+            verified_at=self.day(check.verified_at) if check.verified_at else None,
+            outcome=check.outcome,
+            outcome_label=self.t(f"verification.{check.outcome}") if check.outcome else None,
+            result=self.text(check.result),
+            overdue=action.status == "done" and check.is_overdue(self.report.today),
         )
 
     def compensation_view(
@@ -291,7 +323,7 @@ class AccountabilityPlanner:
             "signed": (self.p.text(signed.name), self.p.text(signed.role)) if signed else None,
             "actions": actions,
             "completion": (
-                self.fmt.percent(100 * sum(a.status == "done" for a in committed) / len(committed))
+                self.fmt.share(sum(a.status == "done" for a in committed) / len(committed))
                 if committed
                 else None
             ),
@@ -326,9 +358,7 @@ class AccountabilityPlanner:
                 "open": len(rows),
                 "overdue": len(report.overdue),
                 "total": len(report.actions),
-                "completion": self.fmt.percent(100 * completion)
-                if completion is not None
-                else None,
+                "completion": self.fmt.share(completion) if completion is not None else None,
                 "as_of": self.day(report.today),
             },
             in_nav=True,
@@ -392,7 +422,10 @@ class AccountabilityPlanner:
                 name=q.name,
                 incidents=q.incidents,
                 severities=[(label, q.by_severity.get(sid, 0)) for sid, label in severities],
-                categories=[(self.t(f"category.{c}"), n) for c, n in sorted(q.by_category.items())],
+                categories=[
+                    (category_label(self.settings, c, self.t, self.p.text), n)
+                    for c, n in sorted(q.by_category.items())
+                ],
                 durations=[
                     self.durations("reliability.detect", q.detect),
                     self.durations("reliability.first_notice", q.first_notice),
@@ -421,9 +454,7 @@ class AccountabilityPlanner:
                 "peak": peak,
                 "severities": [label for _, label in severities],
                 "recurrences": recurrences,
-                "completion": self.fmt.percent(100 * completion)
-                if completion is not None
-                else None,
+                "completion": self.fmt.share(completion) if completion is not None else None,
                 "open": len(report.open_actions),
                 "overdue": len(report.overdue),
                 "as_of": self.day(report.today),
