@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 from importlib import resources
@@ -36,12 +36,19 @@ from babel import Locale, UnknownLocaleError
 from babel.lists import format_list
 
 from ..core.i18n import Catalog
-from ..core.model import Incident, Text, Update
-from ..core.settings import Settings
+from ..core.model import Incident, Localized, Text, Update
+from ..core.settings import PROVIDER_CHANNELS, Settings
 from ..core.status import IncidentState
 from ..views.formatting import Formatter
 from ..views.markup import MarkdownRenderer
 from ..views.pages import component_changes
+from ..views.practice import (
+    affected_sentence,
+    category_label,
+    promise_lines,
+    promise_view,
+    provider_view,
+)
 
 CHANNELS = ("status", "email", "social", "chat")
 AUDIENCES = ("customer", "partner", "internal")
@@ -211,6 +218,25 @@ class IncidentInfo:
     updates: list[UpdateInfo]
     internal: str | None
     source: str | None
+    # The practice: who is affected, who speaks, what is promised, where to give feedback.
+    affected: str = ""
+    lead: str = ""
+    signer: str = ""
+    promise: list[str] = field(default_factory=list)
+    late: bool = False
+    provider: dict[str, str] = field(default_factory=dict)
+    provider_url: str = ""
+    feedback_url: str = ""
+
+
+@dataclass(frozen=True)
+class PostmortemInfo:
+    """A published postmortem as its announcement shows it: rendered by `<channel>-postmortem`."""
+
+    url: str
+    published: str
+    summary: str
+    signed: str
 
 
 @dataclass(frozen=True)
@@ -225,6 +251,7 @@ class AnnounceContext:
     as_of: str
     incident: IncidentInfo
     update: UpdateInfo
+    postmortem: PostmortemInfo | None = None
 
 
 @dataclass(frozen=True)
@@ -306,6 +333,21 @@ class ContextBuilder:
                 role=self.text(incident.responsible.role),
             )
         internal = audience == "internal"
+        lead = ""
+        if incident.lead:
+            lead = self.t(
+                "incident.signed",
+                name=self.text(incident.lead.name),
+                role=self.text(incident.lead.role),
+            )
+        promise = None
+        if state.is_open:
+            promise = promise_view(incident, self.settings, self.now, self.t, self.fmt, self.locale)
+        providers = {
+            channel: view.label
+            for channel in PROVIDER_CHANNELS
+            if (view := provider_view(incident, self.settings, channel, self.t, self._text))
+        }
         return IncidentInfo(
             id=incident.id,
             kind=incident.kind,
@@ -317,7 +359,7 @@ class ContextBuilder:
             status_label=self.t(f"incident_status.{state.status}"),
             severity=incident.severity,
             severity_label=self.text(severity.name) if severity else "",
-            category_label=self.t(f"category.{incident.category}"),
+            category_label=category_label(self.settings, incident.category, self.t, self._text),
             started=self.time(state.start),
             detected=self.time(incident.detected_at),
             resolved=self.time(state.resolved_at),
@@ -334,6 +376,37 @@ class ContextBuilder:
             # The one place internal notes enter a message: never for customers or partners.
             internal=(self.text(incident.internal) or None) if internal else None,
             source=_shown(incident.path) if internal else None,
+            affected=affected_sentence(incident.affected, self.t, self.fmt, self._text) or "",
+            lead=lead,
+            # Messages are signed by the person who speaks for the incident: the lead, else
+            # the accountable person.
+            signer=lead or responsible,
+            promise=promise_lines(promise, self.t),
+            late=promise is not None and promise.late,
+            provider=providers,
+            provider_url=(incident.provider.status_url or "") if incident.provider else "",
+            feedback_url=self.settings.feedback_link(incident.id) or "",
+        )
+
+    def _text(self, value: Text) -> Localized:
+        return value.get(self.locale, self.settings.locale)
+
+    def postmortem(self, incident: Incident, url: str) -> PostmortemInfo | None:
+        """The incident's published postmortem, or None while it is a draft or missing."""
+        postmortem = incident.published_postmortem
+        if postmortem is None:
+            return None
+        signer = postmortem.signed_by or incident.responsible
+        signed = ""
+        if signer is not None:
+            signed = self.t(
+                "incident.signed", name=self.text(signer.name), role=self.text(signer.role)
+            )
+        return PostmortemInfo(
+            url=url,
+            published=self.time(postmortem.published_at),
+            summary=self.text(postmortem.summary),
+            signed=signed,
         )
 
 
@@ -397,7 +470,8 @@ def _tidy(text: str) -> str:
 
 def render_message(env: jinja2.Environment, context: AnnounceContext, t: Catalog) -> Message:
     """Render one channel: a social post is fitted to the limit, an email must have a subject."""
-    template = env.select_template(template_names(context.channel, context.locale))
+    name = f"{context.channel}-postmortem" if context.postmortem else context.channel
+    template = env.select_template(template_names(name, context.locale))
     values = {field: getattr(context, field) for field in context.__dataclass_fields__}
     module = template.make_module({**values, "t": t})
     body = _tidy(str(module))

@@ -27,6 +27,7 @@ from feedgen.feed import FeedGenerator
 
 from ..core.model import Incident, Text, Update
 from ..core.site import Site
+from ..views.formatting import Formatter
 from ..views.markup import MarkdownRenderer
 from ..views.pages import incident_src, page_url, paged_src, postmortem_src
 
@@ -80,6 +81,7 @@ class FeedRenderer:
         self.site_name = site_name or urlsplit(base_url).hostname or "statuskit"
         self.t = site.settings.catalog(locale)
         self.markdown = MarkdownRenderer()
+        self.fmt = Formatter(locale, site.settings.timezone)
 
     def text(self, value: Text) -> str:
         return value.get(self.locale, self.settings.locale).text
@@ -102,7 +104,7 @@ class FeedRenderer:
         entry.id(f"{link}#update-{update.number + 1}")
         entry.title(title)
         entry.link(href=link, rel="alternate", type="text/html")
-        entry.content(str(self.markdown.html(self.text(update.body))), type="html")
+        entry.content(self.update_html(incident, update), type="html")
         entry.published(moment)
         entry.updated(moment)
         severity = self.settings.severity(incident.severity)
@@ -111,6 +113,20 @@ class FeedRenderer:
         if incident.is_maintenance:
             entry.category(term="maintenance", label=self.t("kind.maintenance"))
         return _Item(incident, update.at, update.number, entry)
+
+    def update_html(self, incident: Incident, update: Update) -> str:
+        """An update's body, then the promise it made: the next update and, last, the ETA."""
+        promises = []
+        if update.next_update_by is not None:
+            due = self.fmt.time(update.next_update_by).text
+            promises.append(self.t("promise.next", time=due))
+        is_last = update.number == len(incident.updates) - 1
+        closing = "completed" if incident.is_maintenance else "resolved"
+        if is_last and incident.expected_resolution and update.status != closing:
+            eta = self.fmt.time(incident.expected_resolution).text
+            promises.append(self.t("promise.eta", time=eta))
+        text = "\n\n".join([self.text(update.body), *(f"**{line}**" for line in promises)])
+        return str(self.markdown.html(text))
 
     def postmortem_item(self, incident: Incident) -> _Item | None:
         """An entry announcing a published postmortem, dated when it was published."""
