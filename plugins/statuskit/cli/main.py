@@ -29,6 +29,7 @@ from ..core.targets import Target
 from .announce import announce_command
 from .config import config_option, load_settings
 from .importing import import_group
+from .notify import notify_command
 from .prsummary import pr_summary_command
 from .publish import publish
 from .stats import render_stats
@@ -386,6 +387,7 @@ def resolve_command(
 
 main.add_command(import_group, "import")
 main.add_command(announce_command, "announce")
+main.add_command(notify_command, "notify")
 main.add_command(pr_summary_command, "pr-summary")
 
 
