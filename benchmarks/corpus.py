@@ -1,20 +1,38 @@
 """A deterministic synthetic statuskit project: mkdocs.yml, an empty docs/ and n incident files.
 
+The history has the shapes real ones have: years of incidents, bursts of updates posted in the
+same minute, titles repeated on the same day, very long titles, titles in Korean or Japanese
+only, incidents reopened after they were resolved, maintenance that overruns its window,
+incidents without a summary, updates with links (to other incidents too) and markdown.
+
+`export_statuspage` writes such a history as Atlassian Statuspage would serve it (api/v2 files
+of at most 50 incidents, history feeds of at most 25), so importers can be tested against it.
+
 Usage: python benchmarks/corpus.py ROOT N [SEED]
+       python benchmarks/corpus.py export ROOT OUT   (Statuspage files of the project at ROOT)
 """
 
 from __future__ import annotations
 
+import json
 import random
 import sys
-from datetime import datetime, timedelta, timezone
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, timezone
+from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
+import markdown
 import yaml
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone(timedelta(hours=9)))
 YEARS = 5
+SITE_URL = "https://status.example.com/"
+# Where the history was published before: links in the exported text point there.
+OLD_PAGE = "https://oldstatus.example.net"
 
 GROUPS: list[dict[str, Any]] = [
     {"id": "core", "name": {"en": "Core services", "ko": "핵심 서비스"}},
@@ -94,6 +112,32 @@ UPDATE_TEXT_KO = {
     "resolved": "문제가 해결되었습니다.",
     "completed": "점검이 완료되었습니다.",
 }
+# Titles of a site whose authors write in one language only.
+TITLES_KO = ["결제 서비스 장애", "{c} 접속 지연", "일부 고객의 로그인 오류", "앱 알림 지연"]
+TITLES_JA = ["決済サービスの障害", "{c}の応答遅延", "一部のお客様でログインできない問題"]
+LONG_TITLE = (
+    "Elevated error rates and intermittent timeouts for {c} requests from customers in several "
+    "regions, including card payments at online merchants, bank transfers scheduled for the "
+    "morning batch, sign-in with single sign-on providers and the delivery of receipts by email, "
+    "while the team works with the upstream provider on a fix"
+)
+# Same-minute follow-ups: several people post within one minute during a busy incident.
+BURST_TEXT = [
+    "Correction: the previous update named the wrong region; only customers in Tokyo are affected.",
+    "Customers calling web_search or the `search_v2` endpoint may also see errors.",
+    "**Workaround:** retry the request after a few seconds; see [the retry guide]"
+    "(https://docs.example.com/guides/retry_policy) for details.",
+    "We have added more engineers to this incident.",
+]
+LINKED_TEXT = [
+    "Details of the affected requests: https://help.example.com/articles/20031",
+    "This looks like [the earlier incident]({earlier}); we are checking the same hosts.",
+    "Affected:\n\n- card payments at online merchants\n- refunds issued today",
+    "The `batch_size` setting of the importer was lowered; **no data was lost**.",
+    "リトライしてください。詳細は https://help.example.com/ja/articles/20031 をご覧ください。",
+]
+REOPEN_TEXT = "The errors are back for some customers; we are investigating again."
+OVERRUN_TEXT = "The work takes longer than planned; we expect to finish within the hour."
 
 
 class _Dumper(yaml.SafeDumper):
@@ -142,13 +186,43 @@ def _update(
     return {"at": _t(at), "status": status, "body": body, **extra}
 
 
-def _incident(rng: random.Random, start: datetime, open_: bool) -> dict[str, Any]:
+def _title(rng: random.Random, component: str) -> str | dict[str, str]:
+    """Mostly English (sometimes with Korean), sometimes Korean or Japanese only, rarely long."""
+    roll = rng.random()
+    if roll < 0.08:
+        return rng.choice(TITLES_KO).format(c=_name(component, "ko"))
+    if roll < 0.13:
+        return rng.choice(TITLES_JA).format(c=_name(component))
+    if roll < 0.16:
+        return LONG_TITLE.format(c=_name(component))
+    en, ko = rng.choice(TROUBLES)
+    return _text(rng, en.format(c=_name(component)), ko.format(c=_name(component, "ko")))
+
+
+def _link_to(earlier: str) -> str:
+    """The new site's address of an earlier incident, as an author links to it."""
+    return f"{SITE_URL}incidents/{earlier}/"
+
+
+def _extra(rng: random.Random, earlier: list[str]) -> str:
+    """A paragraph with a link or markdown, added to some updates."""
+    text = rng.choice(LINKED_TEXT)
+    if "{earlier}" in text:
+        if not earlier:
+            return LINKED_TEXT[0]
+        text = text.format(earlier=_link_to(rng.choice(earlier)))
+    return text
+
+
+def _incident(
+    rng: random.Random, start: datetime, open_: bool, earlier: list[str] | None = None
+) -> dict[str, Any]:
+    earlier = earlier or []
     severity = rng.choices(SEVERITIES, SEVERITY_WEIGHTS)[0]
     affected = rng.sample(COMPONENT_IDS, rng.choice([1, 1, 1, 2]))
     impact = WORST_IMPACT[severity]
-    en, ko = rng.choice(TROUBLES)
     data: dict[str, Any] = {
-        "title": _text(rng, en.format(c=_name(affected[0])), ko.format(c=_name(affected[0], "ko"))),
+        "title": _title(rng, affected[0]),
         "kind": "incident",
         "severity": severity,
         "category": rng.choice(CATEGORIES),
@@ -171,19 +245,33 @@ def _incident(rng: random.Random, start: datetime, open_: bool) -> dict[str, Any
         stages = ["investigating", "identified", "monitoring"]
         middle = sorted(rng.choices(range(3), k=rng.randint(0, 3)))
         statuses = ["investigating", *(stages[m] for m in middle), "resolved"]
+        if rng.random() < 0.06:
+            # Resolved too early: the problem came back, and the incident was reopened.
+            statuses += ["investigating", "resolved"]
     at = detected + timedelta(minutes=rng.randint(2, 45))  # within 60 of start
-    updates = []
+    updates: list[dict[str, Any]] = []
     for number, status in enumerate(statuses):
         extra: dict[str, Any] = {}
         if number == 0 and rng.random() < 0.3:
             extra["provisional"] = True
+        if number > 0 and statuses[number - 1] == "resolved":
+            extra["reopened"] = True
         if status == "resolved" and rng.random() < 0.5:
             extra["components"] = dict.fromkeys(affected, "operational")
         elif number > 0 and status != "resolved" and rng.random() < 0.3 and impact in LIGHTER:
             impact = LIGHTER[impact]
             extra["components"] = {affected[0]: impact}
         when = min(at, NOW - timedelta(minutes=1))
-        updates.append(_update(rng, when, status, affected[0], **extra))
+        update = _update(rng, when, status, affected[0], **extra)
+        if extra.get("reopened"):
+            update["body"] = REOPEN_TEXT
+        elif rng.random() < 0.25 and isinstance(update["body"], str):
+            update["body"] += "\n\n" + _extra(rng, earlier)
+        updates.append(update)
+        if status != "resolved" and rng.random() < 0.15:
+            # A burst: more updates in the same minute, in the order they were posted.
+            for text in rng.sample(BURST_TEXT, rng.randint(1, 3)):
+                updates.append({"at": _t(when), "status": status, "body": text})
         at += timedelta(minutes=rng.randint(5, 180 if not open_ else 20))
     data["updates"] = updates
     return data
@@ -200,6 +288,11 @@ def _maintenance(rng: random.Random, start: datetime, future: bool) -> dict[str,
     if not future:
         updates.append(_update(rng, start, "in_progress", c))
         finish = end - timedelta(minutes=rng.randint(0, 30))
+        if rng.random() < 0.2:
+            # Overruns its window: still in progress after the announced end.
+            late = end + timedelta(minutes=rng.randint(5, 30))
+            updates.append({"at": _t(late), "status": "in_progress", "body": OVERRUN_TEXT})
+            finish = late + timedelta(minutes=rng.randint(10, 90))
         if rng.random() < 0.3:
             updates.append(_update(rng, finish - timedelta(minutes=10), "verifying", c))
         updates.append(_update(rng, finish, "completed", c))
@@ -217,7 +310,7 @@ def _maintenance(rng: random.Random, start: datetime, future: bool) -> dict[str,
 def _config(locales: list[str]) -> dict[str, Any]:
     return {
         "site_name": "Benchmark Status",
-        "site_url": "https://status.example.com/",
+        "site_url": SITE_URL,
         "docs_dir": "docs",
         "theme": {"name": "material", "font": False},
         "plugins": [
@@ -247,6 +340,8 @@ def generate(
     n_future = min(n - n_open, max(1, min(5, n // 50)))
     span = timedelta(days=365 * YEARS).total_seconds()
     written: list[Path] = []
+    earlier: list[str] = []
+    previous: tuple[datetime, Any] | None = None
     for number in range(n):
         if number < n_open:
             start = NOW - timedelta(minutes=rng.randint(30, 360))
@@ -258,19 +353,348 @@ def generate(
         else:
             start = NOW - timedelta(days=2, seconds=rng.uniform(0, span))
             start = start.replace(second=0, microsecond=0)
-            if rng.random() < 0.1:
+            if previous is not None and rng.random() < 0.04:
+                # The same title again on the same day: a second, separate incident.
+                start = previous[0] + timedelta(minutes=rng.randint(20, 120))
+                if start.date() != previous[0].date():
+                    start = previous[0]
+                data, slug = _incident(rng, start, open_=False, earlier=earlier), "incident"
+                data["title"] = previous[1]
+            elif rng.random() < 0.1:
                 data, slug = _maintenance(rng, start, future=False), "maintenance"
             else:
-                data, slug = _incident(rng, start, open_=False), "incident"
+                data, slug = _incident(rng, start, open_=False, earlier=earlier), "incident"
+        if slug == "incident":
+            previous = (start, data["title"])
         front = _dump(data)
-        path = root / "incidents" / f"{start:%Y}" / f"{start:%Y-%m-%d}-{slug}-{number:05d}.md"
+        stem = f"{start:%Y-%m-%d}-{slug}-{number:05d}"
+        path = root / "incidents" / f"{start:%Y}" / f"{stem}.md"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(f"---\n{front}---\n{_body(rng)}", encoding="utf-8")
+        # Some incidents never got a summary: only their updates tell what happened.
+        body = _body(rng) if rng.random() >= 0.2 else ""
+        path.write_text(f"---\n{front}---\n{body}", encoding="utf-8")
         written.append(path)
+        earlier.append(stem)
     return written
 
 
+# Statuspage's own files ------------------------------------------------------------------
+
+# incidents.json and scheduled-maintenances.json list the newest 50; a history feed the newest 25.
+API_LIMIT = 50
+FEED_LIMIT = 25
+PAGE_ID = "corpus0page0"
+LABELS = {
+    "investigating": "Investigating",
+    "identified": "Identified",
+    "monitoring": "Monitoring",
+    "resolved": "Resolved",
+    "scheduled": "Scheduled",
+    "in_progress": "In progress",
+    "verifying": "Verifying",
+    "completed": "Completed",
+}
+IMPACT = {"critical": "critical", "major": "major", "minor": "minor", "notice": "none"}
+RANK = [
+    "operational",
+    "under_maintenance",
+    "degraded_performance",
+    "partial_outage",
+    "major_outage",
+]
+
+
+@dataclass
+class StatuspageExport:
+    """Where an exported history went: saved copies oldest first, as a user would pass them."""
+
+    api: list[Path] = field(default_factory=list)
+    feeds: list[Path] = field(default_factory=list)
+
+
+def _utc(moment: datetime) -> str:
+    """A time as Statuspage's API writes it: UTC, milliseconds, Z."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+def _en(text: Any) -> str:
+    """The default locale's text of a statuskit Text (what a one-language page shows)."""
+    return str(text.get("en", "en").text).strip()
+
+
+def _incident_links(text: str, page_url: str) -> str:
+    """`https://status.example.com/incidents/ID/` written as `https://old/incidents/ID`."""
+    out: list[str] = []
+    marker = f"{SITE_URL}incidents/"
+    rest = text
+    while marker in rest:
+        before, _, after = rest.partition(marker)
+        ident, slash, tail = after.partition("/")
+        out.append(f"{before}{page_url}/incidents/{ident}")
+        rest = tail if slash else ""
+    return "".join(out) + rest
+
+
+def _impacts(incident: Any) -> dict[str, str]:
+    """Each component's impact after the incident's last update."""
+    current = dict(incident.components)
+    for update in incident.updates:
+        current.update(update.components)
+    return current
+
+
+def _api_object(incident: Any, page_url: str) -> dict[str, Any]:
+    """One incident or maintenance as Statuspage's API v2 lists it, its updates newest first."""
+    maintenance = incident.kind == "maintenance"
+    closing = "completed" if maintenance else "resolved"
+    current: dict[str, str] = {}
+    updates: list[dict[str, Any]] = []
+    for number, update in enumerate(incident.updates):
+        changed = dict(update.components)
+        if number == 0:
+            start = {
+                c: ("under_maintenance" if maintenance else i)
+                for c, i in incident.components.items()
+            }
+            changed = {**start, **changed}
+        affected = [
+            {
+                "code": c,
+                "name": _name(c),
+                "old_status": current.get(c, "operational"),
+                "new_status": i,
+            }
+            for c, i in changed.items()
+        ]
+        current.update(changed)
+        updates.append(
+            {
+                "id": f"{incident.id}-u{number}",
+                "status": update.status,
+                "body": _incident_links(_en(update.body), page_url),
+                "incident_id": incident.id,
+                "created_at": _utc(update.at),
+                "updated_at": _utc(update.at),
+                "display_at": _utc(update.at),
+                "affected_components": affected,
+                "deliver_notifications": True,
+                "custom_tweet": None,
+                "tweet_id": None,
+            }
+        )
+    first, last = incident.updates[0], incident.updates[-1]
+    closed = next((u.at for u in reversed(incident.updates) if u.status == closing), None)
+    item: dict[str, Any] = {
+        "id": incident.id,
+        "name": _en(incident.title),
+        "status": last.status,
+        "created_at": _utc(first.at),
+        "updated_at": _utc(last.at),
+        "monitoring_at": next(
+            (_utc(u.at) for u in incident.updates if u.status == "monitoring"), None
+        ),
+        "resolved_at": _utc(closed) if closed and last.status == closing else None,
+        "impact": "maintenance" if maintenance else IMPACT.get(incident.severity, "minor"),
+        "shortlink": f"https://stspg.io/{incident.id[-8:]}",
+        "started_at": _utc(incident.started_at or first.at),
+        "page_id": PAGE_ID,
+        "incident_updates": list(reversed(updates)),
+        "components": [
+            {"id": c, "name": _name(c), "status": "operational", "group_id": None}
+            for c in incident.components
+        ],
+        "postmortem_body": _incident_links(_en(incident.body), page_url) or None,
+    }
+    if maintenance:
+        item["scheduled_for"] = _utc(incident.scheduled_for)
+        item["scheduled_until"] = _utc(incident.scheduled_until)
+    return item
+
+
+def _printed(moment: datetime) -> str:
+    """A time as a history feed prints it: `Nov <var>25</var>, <var>15:50</var> UTC`."""
+    at = moment.astimezone(UTC)
+    return f"{at:%b} <var data-var='date'>{at.day}</var>, <var data-var='time'>{at:%H:%M}</var> UTC"
+
+
+def _block(label: str, moment: datetime, text: str) -> str:
+    """One update in a feed entry: time, label, and the text rendered as HTML."""
+    html = markdown.markdown(text)
+    first, rest = "", html
+    if html.startswith("<p>"):
+        end = html.index("</p>")
+        first, rest = html[3:end], html[end + 4 :]
+    return f"<p><small>{_printed(moment)}</small><br><strong>{label}</strong> - {first}</p>{rest}"
+
+
+def _feed_html(incident: Any, page_url: str) -> str:
+    """An entry's HTML as Statuspage writes it: the window, updates newest first, components."""
+    parts: list[str] = []
+    maintenance = incident.kind == "maintenance"
+    if maintenance:
+        start, end = incident.scheduled_for.astimezone(UTC), incident.scheduled_until
+        end = end.astimezone(UTC)
+        until = _printed(end) if end.date() != start.date() else f"{end:%H:%M} UTC"
+        window = f"{_printed(start).removesuffix(' UTC')} - {until}"
+        parts.append(f"<p><strong>THIS IS A SCHEDULED EVENT {window}</strong></p>")
+    body = _incident_links(_en(incident.body), page_url)
+    if body:
+        parts.append(_block("Postmortem", incident.updates[-1].at, body))
+    for update in reversed(incident.updates):
+        text = _incident_links(_en(update.body), page_url)
+        parts.append(_block(LABELS[update.status], update.at, text))
+    names = " and ".join(_name(c) for c in incident.components)
+    if names:
+        what = "scheduled maintenance" if maintenance else "incident"
+        parts.append(f"<p>This {what} affected: {names}.</p>")
+    return "".join(parts)
+
+
+def _atom(entries: list[Any], page_url: str, number: int) -> str:
+    """A saved history.atom of the old page holding the given incidents, newest first."""
+    host = page_url.split("//", 1)[1]
+    items = []
+    for incident in entries:
+        items.append(
+            "<entry>"
+            f"<id>tag:{host},2005:Incident/{number}{len(items):03d}</id>"
+            f"<published>{_utc(incident.updates[0].at)}</published>"
+            f"<updated>{_utc(incident.updates[-1].at)}</updated>"
+            f'<link rel="alternate" type="text/html" href="{page_url}/incidents/{incident.id}"/>'
+            f"<title>{escape(_en(incident.title))}</title>"
+            f'<content type="html">{escape(_feed_html(incident, page_url))}</content>'
+            "</entry>"
+        )
+    updated = _utc(max(i.updates[-1].at for i in entries))
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<feed xml:lang="en-US" xmlns="http://www.w3.org/2005/Atom">'
+        f"<id>tag:{host},2005:/history</id>"
+        f'<link rel="alternate" type="text/html" href="{page_url}"/>'
+        f'<link rel="self" type="application/atom+xml" href="{page_url}/history.atom"/>'
+        f"<title>Corpus Status - Incident History</title><updated>{updated}</updated>"
+        f"<author><name>Corpus</name></author>{''.join(items)}</feed>\n"
+    )
+
+
+def _rss(entries: list[Any], page_url: str) -> str:
+    """The same history as history.rss: one item per incident, newest first."""
+    items = "".join(
+        "<item>"
+        f"<title>{escape(_en(i.title))}</title>"
+        f"<description>{escape(_feed_html(i, page_url))}</description>"
+        f"<pubDate>{format_datetime(i.updates[-1].at.astimezone(UTC))}</pubDate>"
+        f"<link>{page_url}/incidents/{i.id}</link>"
+        f"<guid>{page_url}/incidents/{i.id}#{_utc(i.updates[-1].at)}</guid>"
+        "</item>"
+        for i in entries
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel>'
+        f"<title>Corpus Status - Incident History</title><link>{page_url}</link>"
+        f"<description>Statuspage</description>{items}</channel></rss>\n"
+    )
+
+
+def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
+    """Oldest first, `size` at a time: what one saved copy could hold."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def export_statuspage(
+    root: Path, out: Path, *, page_url: str = OLD_PAGE, feed_format: str = "atom"
+) -> StatuspageExport:
+    """The project's history as saved copies of a Statuspage page: api/v2 folders of at most
+    50 incidents and 50 maintenances, and history feeds of at most 25, oldest copy first."""
+    from statuskit.core.loader import load_incidents
+
+    loaded = load_incidents(root / "incidents", "en")
+    if loaded.problems:
+        raise ValueError(f"{root}: the corpus does not load: {loaded.problems[0]}")
+    history = sorted(loaded.incidents, key=lambda i: (i.updates[0].at, i.id))
+    incidents = [i for i in history if i.kind == "incident"]
+    works = [i for i in history if i.kind == "maintenance"]
+    export = StatuspageExport()
+    page = {"id": PAGE_ID, "name": "Corpus", "url": page_url, "time_zone": "Etc/UTC"}
+    api_incidents = list(_chunks(incidents, API_LIMIT))
+    api_works = list(_chunks(works, API_LIMIT))
+    copies = max(len(api_incidents), len(api_works), 1)
+    for number in range(copies):
+        folder = out / f"api-{number:03d}"
+        folder.mkdir(parents=True, exist_ok=True)
+        listed = api_incidents[number] if number < len(api_incidents) else []
+        planned = api_works[number] if number < len(api_works) else []
+        files: dict[str, Any] = {
+            "incidents.json": {
+                "page": page,
+                "incidents": [_api_object(i, page_url) for i in reversed(listed)],
+            },
+            "scheduled-maintenances.json": {
+                "page": page,
+                "scheduled_maintenances": [_api_object(i, page_url) for i in reversed(planned)],
+            },
+        }
+        if number == copies - 1:
+            files.update(_summary(history, page, page_url))
+        for name, data in files.items():
+            text = json.dumps(data, ensure_ascii=False, indent=2)
+            (folder / name).write_text(text + "\n", encoding="utf-8")
+        export.api.append(folder)
+    feeds = out / "feeds"
+    feeds.mkdir(parents=True, exist_ok=True)
+    for number, chunk in enumerate(_chunks(history, FEED_LIMIT)):
+        newest_first = list(reversed(chunk))
+        if feed_format == "rss":
+            path, text = feeds / f"history-{number:03d}.rss", _rss(newest_first, page_url)
+        else:
+            path, text = feeds / f"history-{number:03d}.atom", _atom(newest_first, page_url, number)
+        path.write_text(text, encoding="utf-8")
+        export.feeds.append(path)
+    return export
+
+
+def _summary(history: list[Any], page: dict[str, Any], page_url: str) -> dict[str, Any]:
+    """summary.json and components.json: open incidents, maintenance to come, components."""
+    open_incidents = [
+        i for i in history if i.kind == "incident" and i.updates[-1].status != "resolved"
+    ]
+    active = [i for i in history if i.kind == "maintenance" and i.updates[-1].status != "completed"]
+    impacts: dict[str, list[str]] = {}
+    for incident in open_incidents:
+        for component, impact in _impacts(incident).items():
+            impacts.setdefault(component, []).append(impact)
+    components = [
+        {
+            "id": c["id"],
+            "name": _name(c["id"]),
+            "status": max(impacts.get(c["id"], ["operational"]), key=RANK.index),
+            "position": n + 1,
+            "group_id": None,
+            "group": False,
+            "showcase": True,
+        }
+        for n, c in enumerate(COMPONENTS)
+    ]
+    summary = {
+        "page": page,
+        "components": components,
+        "incidents": [_api_object(i, page_url) for i in reversed(open_incidents)],
+        "scheduled_maintenances": [_api_object(i, page_url) for i in reversed(active)],
+        "status": {
+            "indicator": "minor" if open_incidents else "none",
+            "description": "Partial System Outage" if open_incidents else "All Systems Operational",
+        },
+    }
+    return {"summary.json": summary, "components.json": {"page": page, "components": components}}
+
+
 def main(argv: list[str]) -> int:
+    if len(argv) == 3 and argv[0] == "export":
+        export = export_statuspage(Path(argv[1]), Path(argv[2]))
+        copies, feeds = len(export.api), len(export.feeds)
+        print(f"wrote {copies} api/v2 copies and {feeds} feeds under {argv[2]}")
+        return 0
     if len(argv) not in (2, 3):
         print(__doc__, file=sys.stderr)
         return 2
