@@ -23,11 +23,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import click
 import pytest
 import yaml
 from aiosmtpd.controller import Controller
 from click.testing import CliRunner, Result
 
+from conftest import SiteProject
 from statuskit.cli.notify import notify_command
 from statuskit.outputs.notifications import SIGNATURE_HEADER, verify
 
@@ -748,3 +750,55 @@ def test_a_damaged_ledger_is_a_clear_error(
     assert result.exit_code == 1
     assert "not a statuskit notification ledger" in result.output
     assert http.received == [] and smtp.messages == []
+
+
+# The subscribe section ------------------------------------------------------------------------
+
+
+def test_subscribe_section_lists_the_sign_ups_the_site_configures(
+    project: SiteProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    links = [
+        {
+            "kind": "email",
+            "url": "https://lists.example.com/status",
+            "name": {"en": "Status mailing list", "ko": "상태 메일링 리스트"},
+        },
+        {
+            "kind": "chat",
+            "url": "https://chat.example.com/invite/status",
+            "name": "Example community",
+            "description": {"en": "Ask the team during an outage."},
+        },
+    ]
+    project.configure(subscribe=links)
+    project.build()
+    section = project.page("").select_one("section.sk-subscribe")
+    assert section is not None
+    anchors = {str(a["href"]): a for a in section.select("a")}
+    assert anchors["https://lists.example.com/status"].get_text() == "Status mailing list"
+    chat = anchors["https://chat.example.com/invite/status"]
+    assert chat.get_text() == "Example community" and not chat.has_attr("lang")
+    assert "Ask the team during an outage." in section.get_text()
+    # Feeds, calendar, JSON and badges are still listed after the sign-ups.
+    for href in ("history.atom", "maintenance.ics", "api/v2/summary.json", "badges/status.svg"):
+        assert any(h.endswith(href) for h in anchors), href
+    items = [li.get_text(" ", strip=True) for li in section.select("li")]
+    assert items[0].startswith("Updates by email") and items[1].startswith("Join the community")
+    # In Korean: the Korean name; a name written only in English is marked as English.
+    monkeypatch.setenv("STATUSKIT_TARGET", "paths:ko")
+    project.build()
+    korean = project.page("ko/").select_one("section.sk-subscribe")
+    assert korean is not None
+    names = {str(a["href"]): a for a in korean.select("a")}
+    assert names["https://lists.example.com/status"].get_text() == "상태 메일링 리스트"
+    assert names["https://chat.example.com/invite/status"]["lang"] == "en"
+    assert "이메일로 업데이트 받기" in korean.get_text()
+
+
+def test_a_subscribe_link_must_be_an_address(project: SiteProject) -> None:
+    from statuskit.cli.config import load_settings
+
+    project.configure(subscribe=[{"url": "lists.example.com", "name": "List"}])
+    with pytest.raises(click.ClickException, match="must start with https://"):
+        load_settings(project.root / "mkdocs.yml")

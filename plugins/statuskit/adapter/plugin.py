@@ -152,6 +152,7 @@ class StatuskitPlugin(BasePlugin[StatuskitConfig]):
         env.globals["formatter"] = plan.formatter
         env.globals["sk_alternates"] = targets.alternates if targets else (lambda url: [])
         env.globals["sk_feeds"] = self._feeds
+        env.globals["sk_subscribe"] = self.settings.subscribe
         theme.install(env)
         return env
 
