@@ -9,14 +9,19 @@ saved under test-artifacts/browser/.
 from __future__ import annotations
 
 import importlib.util
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin
 
 import pytest
+import yaml
+from bs4 import BeautifulSoup
 
+from conftest import ROOT
 from demo_site import (
     ARTIFACTS,
     CHROMIUM,
@@ -234,10 +239,10 @@ def test_reader_follows_an_active_incident_and_switches_language(
             shot(page, f"incident-{locale}")
 
         page.goto(demo.url("en/"))
-        search = page.locator("input.md-search__input")
+        search = page.locator("#sk-search-query")
         search.click()
         search.press_sequentially("certificate", delay=30)
-        results = page.locator(".md-search-result__item")
+        results = page.locator(".sk-search__list li")
         results.first.wait_for(state="visible", timeout=10_000)
         found = [text.lower() for text in results.all_inner_texts()]
         assert any("certificate" in text for text in found), found
@@ -280,4 +285,217 @@ def test_pages_work_without_javascript(demo: Demo, browser: Browser) -> None:
         assert page.locator(".sk-banner__text").inner_text().strip()
     finally:
         context.close()
+    traffic.assert_local(demo.server)
+
+
+# Every page type, width and locale -------------------------------------------------------------
+
+WIDTHS = (320, 390, 768, 1280)
+LOCALES = ("en", "ko", "ja")
+CATALOGS = ROOT / "plugins" / "statuskit" / "locales"
+
+# Horizontal overflow: the document, and every element wider than the viewport or reaching past
+# its right edge (elements taken out of view on purpose, hidden or clipped, are not laid out).
+OVERFLOW_JS = """() => {
+  const width = window.innerWidth;
+  const found = [];
+  if (document.documentElement.scrollWidth > width) {
+    found.push(`document ${document.documentElement.scrollWidth}px`);
+  }
+  for (const node of document.body.querySelectorAll("*")) {
+    const box = node.getBoundingClientRect();
+    if (box.width === 0 || box.height === 0) continue;
+    if (box.width > width + 0.5 || box.right > width + 0.5) {
+      const cls = typeof node.className === "string" ? node.className.trim() : "";
+      const name = node.tagName.toLowerCase() + (cls ? "." + cls.split(/\\s+/).join(".") : "");
+      found.push(`${name} ${Math.round(box.left)}..${Math.round(box.right)}px`);
+    }
+  }
+  return found.slice(0, 8);
+}"""
+
+# The page's UI text in its own language: author text in another language (marked with its own
+# lang attribute, as fallbacks are) and the notes that announce a fallback are left out.
+UI_TEXT_JS = """(locale) => {
+  const body = document.body.cloneNode(true);
+  for (const node of body.querySelectorAll("[lang], .sk-fallback, script, style")) {
+    const lang = node.getAttribute("lang");
+    if (lang === null || !lang.toLowerCase().startsWith(locale)) node.remove();
+  }
+  const names = ["aria-label", "title", "placeholder", "alt", "data-label", "data-hint",
+                 "data-none", "data-one", "data-other"];
+  const values = [];
+  for (const node of [body, ...body.querySelectorAll("*")]) {
+    for (const name of names) if (node.hasAttribute(name)) values.push(node.getAttribute(name));
+  }
+  return [document.title, body.textContent, ...values].join("\\n");
+}"""
+
+
+def page_kinds(demo: Demo) -> dict[str, str]:
+    """One page of each kind, as a path under a locale folder."""
+    english = demo.site / "en"
+
+    def first(folder: str) -> str:
+        found = sorted((english / folder).rglob("index.html"))
+        assert found, f"the demo has no {folder} page"
+        return found[0].parent.relative_to(english).as_posix() + "/"
+
+    return {
+        "home": "",
+        "incident": f"incidents/{demo.incident.id}/",
+        "postmortem": first("postmortems"),
+        "history": "history/",
+        "component": first("components"),
+        "prevention": "prevention/",
+        "reliability": "reliability/",
+        "compensation": "compensation/",
+    }
+
+
+def overflow(page: Page) -> list[str]:
+    found: list[str] = page.evaluate(OVERFLOW_JS)
+    return found
+
+
+def english_fragments(locale: str) -> list[str]:
+    """Words of the English catalog that the locale's catalog says differently: each value's
+    text between placeholders, when it has a word and the locale's own value lacks it."""
+    english = yaml.safe_load((CATALOGS / "en.yml").read_text("utf-8"))
+    own = yaml.safe_load((CATALOGS / f"{locale}.yml").read_text("utf-8"))
+    fragments: set[str] = set()
+    for key, value in english.items():
+        if key.startswith(("announce.", "calendar.", "feed.", "badge.", "message.")):
+            continue  # messages, feeds and files, never on a page
+        if own.get(key) == value:
+            continue
+        for piece in re.split(r"\{[^}]*\}", str(value)):
+            piece = piece.strip(" :;,.()\u00b7\u2014\u2013-\"'")
+            if re.search(r"[A-Za-z]{3}", piece) and piece not in str(own.get(key, "")):
+                fragments.add(piece)
+    return sorted(fragments, key=len, reverse=True)
+
+
+def english_in(text: str, fragments: list[str]) -> list[str]:
+    return [f for f in fragments if re.search(rf"(?<![A-Za-z]){re.escape(f)}(?![A-Za-z])", text)]
+
+
+def test_every_page_fits_every_width_in_every_locale(demo: Demo, browser: Browser) -> None:
+    """No horizontal scrolling from 320 px up: the page, and no element wider than the screen."""
+    kinds = page_kinds(demo)
+    problems: list[str] = []
+    for width in WIDTHS:
+        context = browser.new_context(viewport={"width": width, "height": 800})
+        page = context.new_page()
+        try:
+            for locale in LOCALES:
+                for kind, path in kinds.items():
+                    page.goto(demo.url(f"{locale}/{path}"))
+                    problems += [f"{width}px {locale} {kind}: {x}" for x in overflow(page)]
+                    shot(page, f"{width}/{locale}-{kind}")
+        finally:
+            context.close()
+    assert not problems, "\n".join(problems)
+
+
+def test_no_english_ui_string_in_korean_or_japanese_pages(demo: Demo, browser: Browser) -> None:
+    kinds = page_kinds(demo)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    problems: list[str] = []
+    try:
+        for locale in ("ko", "ja"):
+            fragments = english_fragments(locale)
+            assert len(fragments) > 100, locale
+            for kind, path in kinds.items():
+                page.goto(demo.url(f"{locale}/{path}"))
+                text = page.evaluate(UI_TEXT_JS, locale)
+                problems += [f"{locale} {kind}: {f!r}" for f in english_in(text, fragments)]
+    finally:
+        context.close()
+    assert not problems, "\n".join(problems)
+
+
+def test_english_ui_string_check_finds_english(browser: Browser, tmp_path: Path) -> None:
+    """The scan is real: an English catalog string outside fallback text is found, one inside a
+    lang="en" element is not."""
+    (tmp_path / "index.html").write_text(
+        '<!doctype html><html lang="ko"><title>t</title><p>Scheduled maintenance</p>'
+        '<p lang="en">Incident history</p><p class="sk-fallback">Degraded performance</p>',
+        "utf-8",
+    )
+    with serve(tmp_path) as server:
+        page = browser.new_page()
+        page.goto(server.url)
+        found = english_in(page.evaluate(UI_TEXT_JS, "ko"), english_fragments("ko"))
+        page.close()
+    assert "Scheduled maintenance" in found, found
+    assert "Incident history" not in found and "Degraded performance" not in found, found
+
+
+def test_overflow_check_finds_a_wide_element(browser: Browser, tmp_path: Path) -> None:
+    (tmp_path / "index.html").write_text(
+        '<!doctype html><html lang="en"><title>t</title><body style="margin:0">'
+        '<div style="overflow:hidden"><table><tr><td style="white-space:nowrap">'
+        + "wide " * 60
+        + "</td></tr></table></div></body></html>",
+        "utf-8",
+    )
+    with serve(tmp_path) as server:
+        page = browser.new_page(viewport={"width": 390, "height": 800})
+        page.goto(server.url)
+        found = overflow(page)
+        page.close()
+    assert any(item.startswith("td") for item in found), found
+
+
+# Search -------------------------------------------------------------------------------------------
+
+
+def search_for(page: Page, query: str) -> list[str]:
+    """Types a query into the header's search; returns the result links' paths."""
+    box = page.locator("#sk-search-query")
+    box.fill(query)
+    page.locator(".sk-search__status").filter(has_text=re.compile(r"\S")).wait_for(timeout=15_000)
+    page.wait_for_timeout(300)
+    return [
+        str(href)
+        for href in page.locator(".sk-search__list a").evaluate_all(
+            "links => links.map(a => new URL(a.href).pathname)"
+        )
+    ]
+
+
+def test_search_finds_an_incident_by_title_in_every_locale(demo: Demo, browser: Browser) -> None:
+    """Pagefind finds the incident by its title in each locale; nothing of the search is
+    downloaded before the reader types."""
+    incident = demo.incident
+    context = browser.new_context(viewport={"width": 390, "height": 800})
+    traffic = Traffic()
+    traffic.watch(context)
+    page = context.new_page()
+    missing: list[str] = []
+    try:
+        for locale in LOCALES:
+            start = len(traffic.requests)
+            page.goto(demo.url(f"{locale}/"))
+            page.wait_for_load_state("networkidle")
+            early = [u for u in traffic.requests[start:] if "pagefind" in u]
+            assert not early, f"search downloaded before a search: {early}"
+            found = search_for(page, incident.titles[locale])
+            wanted = f"/{locale}/incidents/{incident.id}/"
+            if wanted not in found:
+                missing.append(f"{locale}: {incident.titles[locale]!r} -> {found}")
+            shot(page, f"search-{locale}")
+            # A resolved incident from the history, by its title.
+            past = BeautifulSoup(
+                (demo.site / locale / "history" / "index.html").read_text("utf-8"), "html.parser"
+            ).select(".sk-month .sk-incident__title a")[-1]
+            found = search_for(page, past.get_text().strip())
+            wanted = urljoin(f"/{locale}/history/", str(past["href"]))
+            if wanted not in found:
+                missing.append(f"{locale}: {past.get_text()!r} -> {found}")
+    finally:
+        context.close()
+    assert not missing, "\n".join(missing)
     traffic.assert_local(demo.server)

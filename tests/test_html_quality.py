@@ -7,6 +7,7 @@ alternates, canonical links, feeds and sitemaps are followed too.
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import urllib.error
@@ -14,16 +15,17 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from urllib.parse import urldefrag, urljoin, urlsplit
 
-import material
 import pytest
 from bs4 import BeautifulSoup
 from lxml import etree
 
+from conftest import ROOT
 from demo_site import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
     VNU_JAR,
     Server,
     build,
@@ -104,13 +106,14 @@ def test_nu_checker_finds_no_errors_in_any_locale(paths_site: Built) -> None:
 
 
 def test_material_toggle_checkboxes_are_valid(paths_site: Built) -> None:
-    """Material puts autocomplete="off" on the drawer and search checkboxes (Firefox would restore
-    their state on reload), an error for the Nu checker on every page; statuskit moves it to a
-    form that owns the checkboxes, which keeps Firefox's behaviour and is valid."""
+    """Material puts autocomplete="off" on its drawer and search checkboxes (an error for the Nu
+    checker) and gives them no name (an error for pa11y); statuskit drops the one and adds the
+    other on every page."""
     for page in sorted(paths_site.site.rglob("*.html")):
         soup = BeautifulSoup(page.read_text("utf-8"), "html.parser")
-        for toggle in soup.select('input[type="checkbox"]'):
+        for toggle in soup.select("input.md-toggle"):
             assert not toggle.has_attr("autocomplete"), (page, toggle)
+            assert str(toggle.get("aria-label", "")).strip(), (page, toggle)
 
 
 def test_nu_checker_catches_an_invalid_page(tmp_path: Path) -> None:
@@ -120,15 +123,69 @@ def test_nu_checker_catches_an_invalid_page(tmp_path: Path) -> None:
     assert run_vnu([page])
 
 
-def test_search_partial_stays_in_step_with_material() -> None:
-    """Our partials/search.html is Material's with an accessible name on the dialog; when
-    Material changes its own, copy it again and re-apply the one change."""
-    ours = resources.files("statuskit").joinpath("templates/theme/partials/search.html")
-    theirs = Path(material.__file__).parent / "templates" / "partials" / "search.html"
-    dialog = '<div class="md-search" data-md-component="search" role="dialog"'
-    named = dialog + " aria-label=\"{{ lang.t('search') }}\""
-    expected = theirs.read_text("utf-8").split("-#}\n", 1)[1].replace(dialog, named)
-    assert ours.read_text("utf-8").split("-#}\n", 1)[1] == expected
+# pa11y (WCAG 2 AA) -------------------------------------------------------------------------------
+
+PA11Y = ROOT / "node_modules" / ".bin" / "pa11y"
+
+
+def run_pa11y(urls: list[str], tmp: Path) -> list[str]:
+    """Every error pa11y reports (HTML_CodeSniffer, WCAG 2 AA) in Debian's chromium."""
+    require(PA11Y.is_file(), f"pa11y ({PA11Y}; npm install pa11y)")
+    require(CHROMIUM.is_file(), f"{CHROMIUM} (Debian: chromium)")
+    config = tmp / "pa11y.json"
+    config.write_text(
+        json.dumps(
+            {
+                "standard": "WCAG2AA",
+                "timeout": 120_000,
+                "chromeLaunchConfig": {"executablePath": str(CHROMIUM), "args": CHROMIUM_ARGS},
+            }
+        ),
+        "utf-8",
+    )
+    errors = []
+    for url in urls:
+        result = subprocess.run(
+            [str(PA11Y), "--config", str(config), "--reporter", "json", url],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=300,
+        )
+        assert result.returncode in (0, 2), result.stderr or result.stdout
+        for issue in json.loads(result.stdout or "[]"):
+            if issue["type"] == "error":
+                errors.append(f"{url}: {issue['code']} {issue['selector']}: {issue['message']}")
+    return errors
+
+
+def test_pa11y_finds_no_wcag_aa_error(paths_site: Built, tmp_path: Path) -> None:
+    """The home, an incident, a postmortem and the history, in English and Korean."""
+    base = paths_site.servers[""].url
+    english = paths_site.site / "en"
+    incident = sorted((english / "incidents").iterdir())[0].name
+    postmortem = sorted((english / "postmortems").iterdir())[0].name
+    urls = [
+        f"{base}{locale}/{path}"
+        for locale in ("en", "ko")
+        for path in ("", f"incidents/{incident}/", f"postmortems/{postmortem}/", "history/")
+    ]
+    errors = run_pa11y(urls, tmp_path)
+    assert not errors, "\n".join(errors)
+
+
+def test_pa11y_reports_errors_on_a_broken_page(tmp_path: Path) -> None:
+    """pa11y runs for real: an unlabelled field and an image without alt text are errors."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text(
+        '<!doctype html><html lang="en"><title>x</title><main><img src="data:,">'
+        '<input type="text"></main></html>',
+        "utf-8",
+    )
+    with serve(site) as server:
+        errors = run_pa11y([server.url], tmp_path)
+    assert len(errors) >= 2, errors
 
 
 # Internal links ----------------------------------------------------------------------------------

@@ -148,6 +148,10 @@ class StatuskitConfig(base.Config):
     page_size = c.Type(int, default=20)
     uptime_days = c.Type(int, default=90)
     home_history_days = c.Type(int, default=7)
+    # The site's name and description per locale (`{ko: ..., ja: ...}`); mkdocs.yml's own
+    # `site_name` and `site_description` serve the locales not listed.
+    site_name = c.DictOfItems(c.Type(str), default={})
+    site_description = c.DictOfItems(c.Type(str), default={})
     policies = c.SubConfig(PoliciesConfig)
     compensation = c.Type(dict, default={})
     categories = c.ListOfItems(c.SubConfig(CategoryConfig), default=[])

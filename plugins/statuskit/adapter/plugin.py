@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import html
 import os
+import subprocess
+import sys
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -34,6 +36,8 @@ from .options import SettingsError, settings_from_options
 log = get_plugin_logger(__name__)
 
 CSS_URI = "assets/statuskit/statuskit.css"
+# Pagefind's bundle, written into each built site; the pages load it only when a reader searches.
+SEARCH_FOLDER = "pagefind"
 # Selects one build of a multi-locale site, e.g. `paths:ko` or `mirrors:kr`.
 TARGET_VARIABLE = "STATUSKIT_TARGET"
 
@@ -73,6 +77,10 @@ class StatuskitPlugin(BasePlugin[StatuskitConfig]):
             config.site_dir = os.path.join(config.site_dir, target.folder)
             config.theme["language"] = target.locale
             log.info(f"building {targets.mode} target {target.id!r} ({target.site_url})")
+        locale = self.settings.build_locale
+        config.site_name = self.config.site_name.get(locale, config.site_name)
+        if locale in self.config.site_description:
+            config.site_description = self.config.site_description[locale]
         templates = str(resources.files("statuskit").joinpath("templates/theme"))
         if templates not in config.theme.dirs:
             # After the site's custom_dir, before Material: our main.html adds hreflang and
@@ -201,7 +209,29 @@ class StatuskitPlugin(BasePlugin[StatuskitConfig]):
         return server
 
     def on_post_build(self, config: MkDocsConfig) -> None:
+        if self.config.enabled and self.plan is not None:
+            index_for_search(config.site_dir)
         self._reset()
+
+
+def index_for_search(site_dir: str) -> None:
+    """Pagefind's index of the built pages marked `data-pagefind-body` (incidents, postmortems).
+
+    The index is split into small fragments, so a search downloads what its words need and a
+    visit without a search downloads nothing, however long the history.
+    """
+    command = [sys.executable, "-m", "pagefind", "--site", site_dir, "--silent"]
+    command += ["--output-subdir", SEARCH_FOLDER]
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, check=False)
+    except OSError as exc:
+        raise PluginError(f"statuskit: could not run Pagefind for {site_dir}: {exc}") from None
+    if result.returncode != 0:
+        output = (result.stderr or result.stdout).strip()
+        raise PluginError(
+            f"statuskit: Pagefind could not index {site_dir} (exit {result.returncode}): "
+            f"{output or 'no output'}; is `pagefind[extended]` installed?"
+        )
 
 
 def _log_warnings(problems: list[Problem]) -> list[Problem]:

@@ -8,21 +8,28 @@ from typing import Any
 
 import jinja2
 
-_TOGGLE = re.compile(r'<input class="md-toggle"([^>]*?) autocomplete="off">')
-_FORM = '<form id="__md-toggles" autocomplete="off" hidden></form>'
+_TOGGLE = re.compile(r'<input class="md-toggle" data-md-toggle="(\w+)"([^>]*?) autocomplete="off">')
+# Material's translation keys naming what each of its toggles opens.
+_TOGGLE_NAMES = {"drawer": "nav", "search": "search"}
 
 
 def fix_base(source: str) -> str:
-    """Move `autocomplete="off"` from Material's checkboxes (invalid there) to a form owning them.
+    """Give Material's two toggle checkboxes a name and drop their `autocomplete="off"`.
 
-    Browsers then still do not restore the drawer and search toggles on back navigation, and
-    the page is valid HTML. A Material version without the pattern is left as it is.
+    `autocomplete` is invalid on a checkbox (Nu checker) and a nameless field fails WCAG 2
+    (pa11y). statuskit's layout opens neither the drawer nor Material's search, so Firefox
+    restoring their state on back navigation changes nothing. A Material version without the
+    pattern is left as it is.
     """
-    first = _TOGGLE.search(source)
-    if first is None:
-        return source
-    rest = _TOGGLE.sub(r'<input class="md-toggle"\1 form="__md-toggles">', source[first.start() :])
-    return source[: first.start()] + _FORM + rest
+
+    def named(match: re.Match[str]) -> str:
+        toggle = match.group(1)
+        key = _TOGGLE_NAMES.get(toggle, toggle)
+        label = f"{{{{ lang.t({key!r}) }}}}"
+        rest = match.group(2)
+        return f'<input class="md-toggle" data-md-toggle="{toggle}"{rest} aria-label="{label}">'
+
+    return _TOGGLE.sub(named, source)
 
 
 class FixingLoader(jinja2.BaseLoader):

@@ -121,6 +121,8 @@ class IncidentSummary:
     # When it last changed, and how long before the build that was ("11 days ago").
     updated: TimeText | None = None
     updated_ago: str = ""
+    # The components' names with their language, so a fallback name is marked as such.
+    component_names: list[Localized] = field(default_factory=list)
     # The next update and the expected resolution promised while it is open.
     promise: PromiseView | None = None
 
@@ -135,7 +137,7 @@ class IncidentView:
     category: str
     detected: TimeText | None
     window: tuple[TimeText, TimeText] | None
-    components: list[tuple[str, Badge]]
+    components: list[tuple[Localized, Badge]]
     regions: list[str]
     scope: Localized | None
     workaround: Localized | None
@@ -283,8 +285,13 @@ class PagePlanner:
         )
 
     def component_name(self, component_id: str) -> str:
+        return self.component_text(component_id).text
+
+    def component_text(self, component_id: str) -> Localized:
         component = self.settings.component(component_id)
-        return self.text(component.name).text if component else component_id
+        if component is None:
+            return Localized(component_id, self.locale, False)
+        return self.text(component.name)
 
     def update_view(self, update: Update) -> UpdateView:
         body = self.text(update.body)
@@ -339,6 +346,7 @@ class PagePlanner:
             )
             if state.is_open
             else None,
+            component_names=[self.component_text(c) for c in incident.components],
             updated=self.fmt.time(state.last_update_at),
             updated_ago=format_timedelta(
                 state.last_update_at - self.state.now, add_direction=True, locale=self.fmt.locale
@@ -384,7 +392,7 @@ class PagePlanner:
             during.setdefault(segment.component, []).append(segment.impact)
         components = [
             (
-                self.component_name(c),
+                self.component_text(c),
                 self.badge(
                     state.impacts.get(c, "operational")
                     if state.is_open
