@@ -159,7 +159,7 @@ def test_prevention_page_lists_open_actions_with_overdue_count(project: SiteProj
     text = page.get_text(" ", strip=True)
     assert "Overdue: 1" in text and "Open actions: 1" in text
     # Done 1 of 2 committed (the dropped one no longer counts).
-    assert "50.00%" in text
+    assert "50%" in text and "50.00%" not in text
     assert "Due in 2026-Q1" in text
 
 
@@ -354,7 +354,7 @@ def test_stats_command_prints_the_reliability_figures(
     out = result.output
     assert "2026-Q1: Incidents: 1" in out
     assert "Time to resolve: Median 10 minutes, Worst 10 minutes (n=1)" in out
-    assert "Open actions: 1 · Overdue: 1 · Completed: 50.00% of committed actions" in out
+    assert "Open actions: 1 · Overdue: 1 · Completed: 50% of committed actions" in out
     assert "Overdue: 2026-03-14-payments A1 Block deploys that skip the canary" in out
     korean = CliRunner().invoke(main, ["stats", "--locale", "ko"])
     assert "안정성 보고서" in korean.output

@@ -58,7 +58,7 @@ def render_stats(report: Report, settings: Settings, locale: str) -> str:
     summary = [t("prevention.open_count", count=len(report.open_actions))]
     summary.append(t("prevention.overdue_count", count=len(report.overdue)))
     if completion is not None:
-        summary.append(t("prevention.completion", percent=fmt.percent(100 * completion)))
+        summary.append(t("prevention.completion", percent=fmt.share(completion)))
     lines.append("  " + " · ".join(summary))
     for item in report.overdue:
         action = item.action
