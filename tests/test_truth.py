@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -18,8 +20,10 @@ from typing import Any
 import pytest
 from bs4 import BeautifulSoup
 from click.testing import CliRunner, Result
+from icalendar import Calendar
 
 from conftest import NOW, ROOT, SiteProject
+from demo_site import require
 from statuskit.adapter.generator import build, load_config
 from statuskit.cli.main import load_settings, main
 from statuskit.core.i18n import Catalog
@@ -266,3 +270,77 @@ def test_every_output_counts_the_same_open_incidents(built: Path) -> None:
     }
     assert badges == impaired
     assert impaired
+
+
+# The maintenance calendar is read by the strictest parsers -------------------------------
+
+DEBIAN_PYTHON = Path("/usr/bin/python3")
+ICALJS_MODULE = ROOT / "node_modules" / "ical.js"
+# Run by Debian's own Python, which has libical's GObject binding (python3-gi).
+LIBICAL = """
+import json, sys
+import gi
+gi.require_version("ICalGLib", "3.0")
+from gi.repository import ICalGLib
+with open(sys.argv[1], encoding="utf-8") as f:
+    calendar = ICalGLib.Component.new_from_string(f.read())
+valid = calendar is not None and calendar.check_restrictions() == 1
+text = calendar.as_ical_string() if calendar is not None else ""
+errors = [line for line in text.splitlines() if line.startswith("X-LIC-ERROR")]
+events = calendar.count_components(ICalGLib.ComponentKind.VEVENT_COMPONENT) if calendar else 0
+print(json.dumps({"valid": valid, "errors": errors, "events": events}))
+"""
+ICALJS = """
+import { readFileSync } from "node:fs";
+import ICAL from "ical.js";
+const calendar = new ICAL.Component(ICAL.parse(readFileSync(process.argv[1], "utf8")));
+const events = calendar.getAllSubcomponents("vevent").map((v) => {
+  const event = new ICAL.Event(v);
+  return [event.uid, event.startDate.toUnixTime(), event.endDate.toUnixTime(),
+          v.getFirstPropertyValue("organizer")];
+});
+console.log(JSON.stringify({ method: calendar.getFirstPropertyValue("method"), events }));
+"""
+
+
+def has_libical() -> bool:
+    if not DEBIAN_PYTHON.exists():
+        return False
+    probe = 'import gi; gi.require_version("ICalGLib", "3.0")'
+    return subprocess.run([DEBIAN_PYTHON, "-c", probe], capture_output=True).returncode == 0
+
+
+def test_maintenance_calendar_passes_libical_icaljs_and_icalendar(built: Path) -> None:
+    path = built / "site" / "maintenance.ics"
+    calendar = Calendar.from_ical(path.read_bytes())
+    events = calendar.walk("VEVENT")
+    assert calendar["METHOD"] == "PUBLISH"
+    assert len(events) >= 10  # years of maintenance, overrunning windows among them
+    for event in events:
+        assert not event.errors, event.errors
+        for required in ("UID", "DTSTAMP", "DTSTART", "ORGANIZER"):
+            assert required in event, (required, event["UID"])
+    expected = [
+        [str(e["UID"]), int(e.decoded("DTSTART").timestamp()), int(e.decoded("DTEND").timestamp())]
+        for e in events
+    ]
+
+    require(has_libical(), "libical (Debian python3-gi and gir1.2-ical-3.0)")
+    checked = subprocess.run(
+        [DEBIAN_PYTHON, "-c", LIBICAL, str(path)], capture_output=True, text=True, check=True
+    )
+    libical = json.loads(checked.stdout)
+    assert libical == {"valid": True, "errors": [], "events": len(events)}
+
+    require(shutil.which("node") is not None and ICALJS_MODULE.is_dir(), "node and npm ical.js")
+    read = subprocess.run(
+        ["node", "--input-type=module", "-e", ICALJS, str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+    icaljs = json.loads(read.stdout)
+    assert icaljs["method"] == "PUBLISH"
+    assert [e[:3] for e in icaljs["events"]] == expected
+    assert all(e[3] == corpus.SITE_URL for e in icaljs["events"])

@@ -3,6 +3,8 @@
 `maintenance.ics` (RFC 5545) has one VEVENT per maintenance, past, current and upcoming, in UTC.
 Nothing depends on the clock: DTSTAMP and LAST-MODIFIED are the time of the maintenance's latest
 change, so an unchanged site rebuilds identical bytes and calendar clients see no false changes.
+`METHOD:PUBLISH` makes ORGANIZER required (RFC 5546, 3.2.1): the status site itself, by its
+address and name, so no mailbox is invented and strict readers such as libical accept the file.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vCalAddress, vText
 
 from ..core.model import Text
 from ..core.site import Site
@@ -94,6 +96,12 @@ class CalendarRenderer:
             calendar.add_component(self.event(state, start, end))
         return {"maintenance.ics": calendar.to_ical()}
 
+    def organizer(self) -> vCalAddress:
+        """Who publishes the calendar: the status site, named as readers know it."""
+        organizer = vCalAddress(self.base_url)
+        organizer.params["CN"] = vText(self.site_name)
+        return organizer
+
     def event(self, state: IncidentState, start: datetime, end: datetime) -> Event:
         """One maintenance window; its UID never changes, its SEQUENCE grows with each change."""
         incident = state.incident
@@ -108,6 +116,7 @@ class CalendarRenderer:
         event = Event()
         event.add("uid", f"{incident.id}@{self.host}")
         event.add("dtstamp", stamp)
+        event.add("organizer", self.organizer())
         if incident.updates:
             event.add("created", incident.updates[0].at.astimezone(UTC))
         event.add("last-modified", stamp)
