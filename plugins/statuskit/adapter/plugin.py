@@ -30,6 +30,7 @@ from ..views.pages import FeedLink, PageSpec, SitePlan
 from ..views.plan import plan_site
 from ..views.sanitize import sanitize_html
 from . import theme
+from .cache import IncrementalBuild
 from .config import StatuskitConfig
 from .options import SettingsError, settings_from_options
 
@@ -54,6 +55,7 @@ class StatuskitPlugin(BasePlugin[StatuskitConfig]):
         self.site: Site | None = None
         self.plan: SitePlan | None = None
         self.pages: dict[str, PageSpec] = {}
+        self.incremental: IncrementalBuild | None = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         self._reset()
@@ -117,12 +119,15 @@ class StatuskitPlugin(BasePlugin[StatuskitConfig]):
         if not self.config.enabled or self.plan is None:
             return None
         self._translate_own_pages(files, config)
+        self.incremental = self._incremental(files, config)
         for spec in self.plan.pages:
             if files.get_file_from_path(spec.src_uri) is not None:
                 raise PluginError(
                     f"statuskit: {config.docs_dir}/{spec.src_uri} would be replaced by the "
                     "generated status page; rename or remove it"
                 )
+            if self.incremental and self.incremental.reuse(spec):
+                continue
             files.append(
                 File.generated(
                     config,
@@ -148,6 +153,33 @@ class StatuskitPlugin(BasePlugin[StatuskitConfig]):
         css = resources.files("statuskit").joinpath("assets/statuskit.css").read_text("utf-8")
         files.append(File.generated(config, CSS_URI, content=css))
         return files
+
+    def _incremental(self, files: Files, config: MkDocsConfig) -> IncrementalBuild | None:
+        """Pages unchanged since the last build are reused from the cache, not rendered."""
+        if not self.config.cache or self.plan is None:
+            return None
+        folder = Path(config.config_file_path or ".").parent / self.config.cache_dir
+        targets = self.settings.targets
+        target = f"{targets.mode}:{targets.current.id}" if targets else None
+        build = IncrementalBuild.start(config, self.settings, self.plan.pages, folder, target)
+        if build is not None:
+            build.note_pages(files)
+        return build
+
+    def on_template_context(
+        self, context: TemplateContext, /, *, template_name: str, config: MkDocsConfig
+    ) -> TemplateContext | None:
+        """The sitemap lists reused pages too, in their place."""
+        if self.incremental and template_name == "sitemap.xml":
+            context["pages"] = self.incremental.sitemap_pages(list(context["pages"]))
+        return context
+
+    @event_priority(-100)
+    def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str | None:
+        """Last of all plugins: cache the page exactly as MkDocs writes it."""
+        if self.incremental:
+            self.incremental.rendered(page, output)
+        return output
 
     def on_env(
         self, env: jinja2.Environment, /, *, config: MkDocsConfig, files: Files
@@ -208,7 +240,10 @@ class StatuskitPlugin(BasePlugin[StatuskitConfig]):
             server.watch(str(self.settings.incidents_dir))
         return server
 
+    @event_priority(50)  # before search plugins write their index
     def on_post_build(self, config: MkDocsConfig) -> None:
+        if self.incremental:
+            self.incremental.finish()
         if self.config.enabled and self.plan is not None:
             index_for_search(config.site_dir)
         self._reset()

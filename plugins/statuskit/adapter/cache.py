@@ -1,0 +1,497 @@
+"""Pages reused between builds: a rebuild renders only the pages whose inputs changed.
+
+A generated page's HTML is a function of its `PageSpec` (which holds every value its template
+reads, relative times and overdue flags included, so the build moment is in it exactly where a
+page shows it) and of the build's environment: the MkDocs configuration, the site's own pages and
+theme overrides, statuskit's code and templates, the versions of MkDocs, Material and the
+Markdown libraries, and the target. A page's key hashes both; a page whose key is in the cache is
+left out of MkDocs' files and its stored HTML (and search records) put back after the build.
+
+The cache is a folder per target: `manifest.json` (format, statuskit version, each page's key,
+the digest of its HTML and its search records) and one file per HTML, named by its digest. A
+manifest of another format or version, unreadable JSON, or a page file whose digest does not
+match is ignored: a damaged cache costs time, never a wrong page.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import enum
+import hashlib
+import importlib.metadata
+import json
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.plugins import get_plugin_logger
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+
+import statuskit
+
+from ..core.settings import Settings
+from ..views.pages import PageSpec
+
+log = get_plugin_logger(__name__)
+
+# Bump when the cache's layout or the meaning of a key changes.
+FORMAT = 1
+MANIFEST = "manifest.json"
+PAGES = "pages"
+# Libraries whose version changes the HTML of a page.
+DISTRIBUTIONS = (
+    "mkdocs",
+    "properdocs",
+    "mkdocs-material",
+    "markdown",
+    "pymdown-extensions",
+    "jinja2",
+    "markupsafe",
+    "babel",
+    "pygments",
+    "nh3",
+    "bleach",
+)
+# Config items that do not change any page's HTML but differ between builds of one site.
+_VOLATILE_CONFIG = frozenset({"site_dir", "dev_addr", "watch", "config_file_path", "strict"})
+
+
+class Unhashable(TypeError):
+    """A value whose content cannot be told from its type: its page is always rendered."""
+
+
+def _version(name: str) -> str:
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return "-"
+
+
+def package_version() -> str:
+    """statuskit's version and its code's digest (a checkout changes without a new version)."""
+    return f"{statuskit.__version__}+{code_digest()}"
+
+
+_CODE_DIGEST: str | None = None
+
+
+def code_digest() -> str:
+    """Every file of the statuskit package: code, templates, catalogs and assets."""
+    global _CODE_DIGEST
+    if _CODE_DIGEST is None:
+        root = Path(statuskit.__file__).resolve().parent
+        _CODE_DIGEST = _tree_digest(root)
+    return _CODE_DIGEST
+
+
+def _tree_digest(root: Path) -> str:
+    """The names and contents of every file under root (compiled files left out)."""
+    digest = hashlib.blake2b(digest_size=20)
+    if root.is_dir():
+        for path in sorted(_walk(root)):
+            digest.update(str(path.relative_to(root)).encode() + b"\0")
+            digest.update(path.read_bytes())
+            digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def _walk(root: Path) -> Iterator[Path]:
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = [d for d in dirs if d != "__pycache__" and not d.startswith(".")]
+        for name in names:
+            if not name.endswith((".pyc", ".pyo")):
+                yield Path(folder, name)
+
+
+class Fingerprint:
+    """A stable digest of plain data: dataclasses, mappings, sequences, text, numbers, times."""
+
+    def __init__(self, lossy: bool = False) -> None:
+        # lossy: an object of unknown type counts by its type name (for configuration objects
+        # whose content is covered otherwise); strict mode raises Unhashable instead.
+        self.lossy = lossy
+        self._memo: dict[int, tuple[object, bytes]] = {}
+
+    def digest(self, value: object) -> str:
+        hasher = hashlib.blake2b(digest_size=20)
+        self._feed(hasher, value)
+        return hasher.hexdigest()
+
+    def _feed(self, h: Any, value: object) -> None:
+        if value is None or isinstance(value, bool | int | float):
+            h.update(f"{type(value).__name__}:{value!r};".encode())
+        elif isinstance(value, str):
+            # Markup and other str subclasses are compared by their text.
+            h.update(b"s%d:" % len(value))
+            h.update(value.encode("utf-8", "surrogatepass"))
+        elif isinstance(value, bytes):
+            h.update(b"b%d:" % len(value) + value)
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            self._dataclass(h, value)
+        elif isinstance(value, Mapping):
+            h.update(b"{")
+            for key, item in value.items():
+                self._feed(h, key)
+                self._feed(h, item)
+            h.update(b"}")
+        elif isinstance(value, list | tuple):
+            h.update(b"[")
+            for item in value:
+                self._feed(h, item)
+            h.update(b"]")
+        elif isinstance(value, set | frozenset):
+            h.update(b"<")
+            for item in sorted(value, key=repr):
+                self._feed(h, item)
+            h.update(b">")
+        elif isinstance(value, dt.date | dt.time | dt.timedelta | dt.tzinfo | Path):
+            h.update(f"{type(value).__name__}:{value!r};".encode())
+        elif isinstance(value, enum.Enum):
+            h.update(f"enum:{type(value).__qualname__}.{value.name};".encode())
+        elif self.lossy:
+            h.update(f"?{type(value).__module__}.{type(value).__qualname__};".encode())
+        else:
+            raise Unhashable(f"{type(value).__qualname__} has no stable digest")
+
+    def _dataclass(self, h: Any, value: Any) -> None:
+        # Summaries are shared by many pages: digest each instance once per build.
+        memo = self._memo.get(id(value))
+        if memo is not None and memo[0] is value:
+            h.update(memo[1])
+            return
+        inner = hashlib.blake2b(digest_size=20)
+        inner.update(type(value).__qualname__.encode() + b"(")
+        for f in dataclasses.fields(value):
+            inner.update(f.name.encode() + b"=")
+            self._feed(inner, getattr(value, f.name))
+        digest = inner.digest()
+        self._memo[id(value)] = (value, digest)
+        h.update(digest)
+
+
+def environment_key(
+    config: Mapping[str, Any],
+    theme_dirs: list[str],
+    settings: Settings,
+    target: str,
+    docs_dir: str,
+    nav_pages: list[PageSpec],
+) -> str:
+    """Everything beside its own spec that a generated page's HTML depends on."""
+    fp = Fingerprint(lossy=True)
+    config_items = {k: v for k, v in config.items() if k not in _VOLATILE_CONFIG}
+    config_file = config.get("config_file_path")
+    parts: dict[str, object] = {
+        "format": FORMAT,
+        "python": sys.version,
+        "statuskit": package_version(),
+        "versions": {name: _version(name) for name in DISTRIBUTIONS},
+        "target": target,
+        "config": _plain(config_items),
+        "config_file": Path(config_file).read_bytes() if config_file else b"",
+        # The site's own pages give the navigation its titles; overrides change every page.
+        "docs": _tree_digest(Path(docs_dir)),
+        "theme": [_theme_dir_digest(d) for d in theme_dirs],
+        "catalogs": [_tree_digest(Path(d)) for d in settings.catalog_dirs],
+        "settings": _plain(settings),
+        "nav": [(p.src_uri, p.title, p.url) for p in nav_pages],
+    }
+    return fp.digest(parts)
+
+
+def _plain(value: object, depth: int = 0) -> object:
+    """Configuration as plain data: plugin and theme objects by their settings."""
+    if depth > 12:
+        return repr(type(value))
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v, depth + 1) for v in value]
+    config = getattr(value, "config", None)
+    if isinstance(config, Mapping):
+        # A plugin: its class and its own options.
+        return {"class": type(value).__qualname__, "config": _plain(config, depth + 1)}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = dataclasses.fields(value)
+        return {f.name: _plain(getattr(value, f.name), depth + 1) for f in fields}
+    return value
+
+
+def _theme_dir_digest(folder: str) -> str:
+    """A theme folder by its contents, or by its package's version when it is installed."""
+    path = Path(folder).resolve()
+    for site in {p for p in sys.path if "-packages" in p}:
+        try:
+            relative = path.relative_to(Path(site).resolve())
+        except ValueError:
+            continue
+        # Installed themes change with their package's version (Material's is in DISTRIBUTIONS).
+        package = relative.parts[0] if relative.parts else ""
+        return f"{package}@{_version(package)}"
+    return _tree_digest(path)
+
+
+def page_key(environment: str, spec: PageSpec, fp: Fingerprint) -> str | None:
+    """The key of one generated page, or None when its view holds an opaque object."""
+    try:
+        return fp.digest((environment, spec))
+    except Unhashable:
+        return None
+
+
+@dataclasses.dataclass
+class Entry:
+    """One cached page: its key, the digest naming its HTML file and its search records."""
+
+    key: str
+    html: str
+    search: list[Any] | None
+
+
+class PageCache:
+    """The cached pages of one target, read at the start of a build and saved at its end."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.entries: dict[str, Entry] = {}
+        self.fresh: dict[str, Entry] = {}
+        self.problem: str | None = None
+        self._load()
+
+    @property
+    def pages_dir(self) -> Path:
+        return self.folder / PAGES
+
+    def _load(self) -> None:
+        """Read the manifest; anything unexpected leaves the cache empty, with the reason."""
+        path = self.folder / MANIFEST
+        if not path.exists():
+            return
+        try:
+            data = json.loads(path.read_text("utf-8"))
+            if not isinstance(data, dict):
+                raise ValueError("not an object")
+            if data.get("format") != FORMAT or data.get("statuskit") != package_version():
+                self.problem = "written by another statuskit version"
+                return
+            entries = {
+                str(uri): Entry(str(e["key"]), str(e["html"]), e.get("search"))
+                for uri, e in data["pages"].items()
+            }
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            self.problem = f"unreadable ({type(exc).__name__}: {exc})"
+            return
+        self.entries = entries
+
+    def lookup(self, uri: str, key: str | None) -> Entry | None:
+        """The page's cached entry if its key matches and its HTML file is intact."""
+        entry = self.entries.get(uri)
+        if key is None or entry is None or entry.key != key:
+            return None
+        try:
+            content = (self.pages_dir / entry.html).read_bytes()
+        except OSError:
+            return None
+        if _digest(content) != entry.html:
+            return None
+        self.fresh[uri] = entry
+        return entry
+
+    def html_path(self, entry: Entry) -> Path:
+        return self.pages_dir / entry.html
+
+    def store(self, uri: str, key: str, html: bytes, search: list[Any] | None) -> None:
+        """Keep a page rendered in this build."""
+        name = _digest(html)
+        path = self.pages_dir / name
+        if not path.exists():
+            _write_atomic(path, html)
+        self.fresh[uri] = Entry(key, name, search)
+
+    def save(self) -> None:
+        """Write the manifest of this build's pages and drop page files nothing refers to."""
+        manifest = {
+            "format": FORMAT,
+            "statuskit": package_version(),
+            "pages": {uri: dataclasses.asdict(e) for uri, e in sorted(self.fresh.items())},
+        }
+        data = json.dumps(manifest, ensure_ascii=False, separators=(",", ":"))
+        _write_atomic(self.folder / MANIFEST, data.encode("utf-8"))
+        used = {e.html for e in self.fresh.values()}
+        for path in self.pages_dir.iterdir():
+            if path.name not in used:
+                path.unlink(missing_ok=True)
+
+
+def _digest(content: bytes) -> str:
+    return hashlib.blake2b(content, digest_size=20).hexdigest()
+
+
+def _write_atomic(path: Path, content: bytes) -> None:
+    """Write beside the file and rename, so a killed build never leaves half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(content)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def target_folder(cache_dir: Path, target: str | None) -> Path:
+    """One folder per target, so targets built in parallel never share a file."""
+    name = (target or "single").replace(":", "-").replace("/", "-")
+    return cache_dir / f"v{FORMAT}" / name
+
+
+class IncrementalBuild:
+    """One build's use of the cache: which generated pages MkDocs renders and which come back.
+
+    Reused pages are left out of MkDocs' files, so MkDocs neither reads nor renders nor writes
+    them; everything that lists pages (the sitemap, the search index) gets them back in their
+    place, and their HTML is copied into the site before anything indexes it.
+    """
+
+    def __init__(
+        self, cache: PageCache, config: MkDocsConfig, environment: str, entries: list[Any] | None
+    ) -> None:
+        self.cache = cache
+        self.config = config
+        self.environment = environment
+        self.fingerprint = Fingerprint()
+        self.keys: dict[str, str] = {}
+        self.reused: dict[str, File] = {}
+        self.order: list[str] = []
+        self.search: dict[str, list[Any]] = {}
+        self._entries = entries
+        self._mark = 0
+        self._pinned = _nav_uris(config.get("nav"))
+
+    @classmethod
+    def start(
+        cls,
+        config: MkDocsConfig,
+        settings: Settings,
+        specs: list[PageSpec],
+        cache_dir: Path,
+        target: str | None,
+    ) -> IncrementalBuild | None:
+        """The build's cache, or None when this site cannot use one (then all is rendered)."""
+        entries = _search_entries(config)
+        if entries is False:
+            log.info("page cache off: a search plugin of unknown kind indexes the pages")
+            return None
+        cache = PageCache(target_folder(cache_dir, target))
+        if cache.problem:
+            log.info(f"ignoring the page cache in {cache.folder}: {cache.problem}")
+        nav = [s for s in specs if s.in_nav]
+        environment = environment_key(
+            config, list(config.theme.dirs), settings, target or "", config.docs_dir, nav
+        )
+        return cls(cache, config, environment, entries if isinstance(entries, list) else None)
+
+    def reuse(self, spec: PageSpec) -> bool:
+        """Whether the page is unchanged since a build that cached it (then MkDocs skips it)."""
+        self.order.append(spec.src_uri)
+        if spec.in_nav or spec.src_uri in self._pinned:
+            return False
+        key = page_key(self.environment, spec, self.fingerprint)
+        if key is None:
+            return False
+        self.keys[spec.src_uri] = key
+        if self.cache.lookup(spec.src_uri, key) is None:
+            return False
+        self.reused[spec.src_uri] = File.generated(self.config, spec.src_uri, content="")
+        return True
+
+    def note_pages(self, files: Files) -> None:
+        """The site's own pages come first in MkDocs' order, before the generated ones."""
+        self.order[:0] = [f.src_uri for f in files.documentation_pages()]
+
+    def rendered(self, page: Page, output: str) -> None:
+        """Keep a page MkDocs just rendered, with the search records made for it."""
+        uri = page.file.src_uri
+        records = None
+        if self._entries is not None:
+            records = list(self._entries[self._mark :])
+            self._mark = len(self._entries)
+            self.search[uri] = records
+        key = self.keys.get(uri)
+        if key is not None and output.strip():
+            html = output.encode("utf-8", errors="xmlcharrefreplace")
+            self.cache.store(uri, key, html, records)
+
+    def sitemap_pages(self, built: list[File]) -> list[File]:
+        """Every page in the order a full build lists them, reused ones included."""
+        if not self.reused:
+            return built
+        by_uri = {f.src_uri: f for f in built}
+        pages = []
+        for uri in self.order:
+            file = by_uri.pop(uri, None) or self.reused.get(uri)
+            if file is not None:
+                if file.page is None:
+                    Page(None, file, self.config)
+                pages.append(file)
+        return pages + list(by_uri.values())
+
+    def finish(self) -> None:
+        """Put reused pages into the site and the search index, then save the cache."""
+        for uri, file in self.reused.items():
+            entry = self.cache.fresh[uri]
+            os.makedirs(os.path.dirname(file.abs_dest_path), exist_ok=True)
+            shutil.copyfile(self.cache.html_path(entry), file.abs_dest_path)
+        if self._entries is not None and self.reused:
+            merged: list[Any] = []
+            seen = set()
+            for uri in self.order:
+                if uri in self.search:
+                    merged += self.search[uri]
+                elif uri in self.reused:
+                    merged += self.cache.fresh[uri].search or []
+                seen.add(uri)
+            for uri, records in self.search.items():
+                if uri not in seen:
+                    merged += records
+            self._entries[:] = merged
+        self.cache.save()
+        log.info(f"{len(self.reused)} page(s) reused, {len(self.keys) - len(self.reused)} rendered")
+
+
+def _search_entries(config: MkDocsConfig) -> list[Any] | bool | None:
+    """The list a search plugin collects page records in; False for a plugin of unknown kind."""
+    for name, plugin in config.plugins.items():
+        index = getattr(plugin, "search_index", None)
+        if index is None:
+            if name.endswith("search"):
+                return False
+            continue
+        for attribute in ("entries", "_entries"):
+            entries = getattr(index, attribute, None)
+            if isinstance(entries, list):
+                return entries
+        return False
+    return None
+
+
+def _nav_uris(nav: object) -> set[str]:
+    """Pages named in the configured navigation: MkDocs must always see them."""
+    found: set[str] = set()
+    if isinstance(nav, str):
+        found.add(nav)
+    elif isinstance(nav, Mapping):
+        for value in nav.values():
+            found |= _nav_uris(value)
+    elif isinstance(nav, list):
+        for item in nav:
+            found |= _nav_uris(item)
+    return found

@@ -1,0 +1,244 @@
+"""A build that reuses cached pages writes exactly what a clean build of the same tree writes."""
+
+from __future__ import annotations
+
+import difflib
+import filecmp
+import json
+import logging
+import re
+import shutil
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from conftest import ROOT
+from statuskit.adapter.builder import build_target
+from statuskit.adapter.cache import FORMAT, MANIFEST
+from statuskit.cli.main import main
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from corpus import generate
+
+LOCALES = ("en", "ko", "ja")
+MIRRORS = [
+    {"id": "com", "locale": "en", "site_url": "https://status.example.com/"},
+    {"id": "kr", "locale": "ko", "site_url": "https://status.example.co.kr/"},
+    {"id": "au", "locale": "en", "hreflang": "en-AU", "site_url": "https://status.example.au/"},
+]
+TARGETS = {
+    "single": ["single"],
+    "paths": [f"paths:{locale}" for locale in LOCALES],
+    "mirrors": [f"mirrors:{m['id']}" for m in MIRRORS],
+}
+REUSED = re.compile(r"(\d+) page\(s\) reused, (\d+) rendered")
+
+# Written for this test: a postmortem for the corpus' first open incident once it is resolved.
+POSTMORTEM = """---
+status: published
+published_at: 2026-11-20T11:30:00+09:00
+summary: A connection pool limit lowered by a configuration push made requests queue.
+impact:
+  customers: Some requests took over ten seconds or failed.
+root_causes:
+  technical: The pool limit was lowered from 200 to 20 by a typo.
+  operational: Configuration pushes had no staged rollout.
+tags: [config]
+trigger: A configuration push at 09:40.
+detection: Latency alert.
+resolution: The limit was restored.
+went_well: [The alert fired within two minutes.]
+went_badly: [The push reached every region at once.]
+lessons: [Stage configuration like code.]
+timeline:
+  - {at: 2026-11-20T09:40:00+09:00, event: Configuration push.}
+apology:
+  text: We are sorry for the slow and failed requests.
+actions:
+  - id: A1
+    title: Roll configuration out region by region
+    type: prevent
+    owner: Platform team
+    due: 2026-12-20
+    status: planned
+---
+The pool limit is now checked by a schema before any push.
+"""
+
+
+class Project:
+    """A corpus project built by target, with its incremental site kept between edits."""
+
+    def __init__(self, root: Path, mode: str) -> None:
+        self.root = root
+        self.mode = mode
+
+    @property
+    def config(self) -> Path:
+        return self.root / "mkdocs.yml"
+
+    def edit_config(self, change: dict[str, object]) -> None:
+        data = yaml.safe_load(self.config.read_text("utf-8"))
+        data["plugins"][1]["statuskit"].update(change)
+        self.config.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+
+    def build(self, site: Path) -> None:
+        for target in TARGETS[self.mode]:
+            build_target(str(self.config), target, str(site), False)
+
+    def clean_copy(self, where: Path) -> Project:
+        """The same tree without the cache."""
+        shutil.rmtree(where, ignore_errors=True)
+        shutil.copytree(self.root, where, ignore=shutil.ignore_patterns(".cache", "site*"))
+        return Project(where, self.mode)
+
+    def open_incident(self) -> str:
+        return sorted(self.root.glob("incidents/*/*-open-*.md"))[0].stem
+
+
+@pytest.fixture
+def corpus(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Project]:
+    root = tmp_path / "project"
+    generate(root, 24, 3, LOCALES)
+    project = Project(root, request.param)
+    project.edit_config({"mirrors": MIRRORS})
+    yield project
+
+
+def compare(project: Project, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> list[int]:
+    """Build incrementally and clean; assert both sites are equal file by file."""
+    caplog.clear()
+    with caplog.at_level(logging.INFO):
+        project.build(project.root / "site")
+    reused = [int(m[1]) for m in REUSED.finditer(caplog.text)]
+    clean = project.clean_copy(tmp_path / "clean")
+    clean.build(clean.root / "site")
+    assert_same_tree(clean.root / "site", project.root / "site")
+    return reused
+
+
+def assert_same_tree(expected: Path, actual: Path) -> None:
+    want = sorted(p.relative_to(expected) for p in expected.rglob("*") if p.is_file())
+    got = sorted(p.relative_to(actual) for p in actual.rglob("*") if p.is_file())
+    assert got == want, set(got) ^ set(want)
+    _, mismatch, errors = filecmp.cmpfiles(expected, actual, [str(p) for p in want], shallow=False)
+    assert not errors, errors
+    if mismatch:
+        first = mismatch[0]
+        want_text = (expected / first).read_text("utf-8", "replace").replace("><", ">\n<")
+        got_text = (actual / first).read_text("utf-8", "replace").replace("><", ">\n<")
+        diff = difflib.unified_diff(want_text.splitlines(), got_text.splitlines(), lineterm="")
+        raise AssertionError(f"{mismatch} differ; the first:\n" + "\n".join(list(diff)[:40]))
+
+
+def cli(project: Project, *args: str) -> None:
+    result = CliRunner().invoke(main, ["--help"] if not args else list(args))
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("corpus", ["single", "paths", "mirrors"], indirect=True)
+def test_incremental_build_equals_clean_build(
+    corpus: Project,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(corpus.root)
+    targets = len(TARGETS[corpus.mode])
+    first = compare(corpus, tmp_path, caplog)
+    assert first == [0] * targets, "a cold cache reuses nothing"
+    unchanged = compare(corpus, tmp_path, caplog)
+    assert all(n > 20 for n in unchanged), unchanged
+
+    incident = corpus.open_incident()
+    at = "--at", "2026-11-20T11:50:00+09:00"
+    steps = [
+        ("update", ["update", incident, "-s", "identified", "-m", "Pool limit found.", *at]),
+        ("resolve", ["resolve", incident, "--at", "2026-11-20T11:55:00+09:00"]),
+    ]
+    for name, args in steps:
+        cli(corpus, *args)
+        reused = compare(corpus, tmp_path, caplog)
+        assert all(n > 20 for n in reused), (name, reused)
+
+    path = next(corpus.root.glob(f"incidents/*/{incident}.md"))
+    path.with_name(f"{incident}.postmortem.md").write_text(POSTMORTEM, "utf-8")
+    assert all(n > 20 for n in compare(corpus, tmp_path, caplog)), "postmortem"
+
+    # An old incident now names another component.
+    old = sorted(corpus.root.glob("incidents/*/*-incident-*.md"))[0]
+    text = old.read_text("utf-8")
+    assert "\n  api:" in text or "\n  auth:" in text or "\n  payments:" in text
+    old.write_text(re.sub(r"\n  (api|auth|payments):", "\n  web:", text, count=1), "utf-8")
+    compare(corpus, tmp_path, caplog)
+
+    corpus.edit_config({"page_size": 7})
+    assert compare(corpus, tmp_path, caplog) == [0] * targets, "a new config renders all"
+
+    for gone in old.parent.glob(f"{old.stem}*"):
+        gone.unlink()
+    assert all(n > 20 for n in compare(corpus, tmp_path, caplog)), "delete"
+
+
+def build_once(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> tuple[Project, list[int]]:
+    root = tmp_path / "project"
+    if not root.exists():
+        generate(root, 12, 5, ("en", "ko"))
+    project = Project(root, "single")
+    caplog.clear()
+    with caplog.at_level(logging.INFO):
+        project.build(root / "site")
+    return project, [int(m[1]) for m in REUSED.finditer(caplog.text)]
+
+
+def manifest(project: Project) -> Path:
+    folder = project.root / ".cache" / "statuskit" / f"v{FORMAT}"
+    (path,) = folder.glob(f"*/{MANIFEST}")
+    return path
+
+
+def damage_json(path: Path) -> None:
+    path.write_text("{not json", "utf-8")
+
+
+def damage_version(path: Path) -> None:
+    data = json.loads(path.read_text("utf-8"))
+    data["statuskit"] = "0.0.1+another"
+    path.write_text(json.dumps(data), "utf-8")
+
+
+def damage_truncated(path: Path) -> None:
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+def damage_page(path: Path) -> None:
+    """One cached page cut short: that page is rendered again, the others reused."""
+    page = next((path.parent / "pages").iterdir())
+    page.write_bytes(page.read_bytes()[:100])
+
+
+@pytest.mark.parametrize(
+    "damage", [damage_json, damage_version, damage_truncated, damage_page], ids=lambda f: f.__name__
+)
+def test_damaged_or_foreign_cache_is_ignored(
+    damage: object, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    project, _ = build_once(tmp_path, caplog)
+    assert callable(damage)
+    damage(manifest(project))
+    _, reused = build_once(tmp_path, caplog)
+    clean = project.clean_copy(tmp_path / "clean")
+    clean.build(clean.root / "site")
+    assert_same_tree(clean.root / "site", project.root / "site")
+    if damage is damage_page:
+        assert reused[0] > 0
+    else:
+        assert reused == [0]
+        assert "ignoring the page cache" in caplog.text
+    # The next build has a good cache again.
+    _, again = build_once(tmp_path, caplog)
+    assert again[0] > 0
