@@ -29,6 +29,7 @@ from ..core.targets import Target
 from .announce import announce_command
 from .config import config_option, load_settings
 from .importing import import_group
+from .init import init_command
 from .notify import notify_command
 from .prsummary import pr_summary_command
 from .publish import publish
@@ -386,6 +387,7 @@ def resolve_command(
 
 
 main.add_command(import_group, "import")
+main.add_command(init_command, "init")
 main.add_command(announce_command, "announce")
 main.add_command(notify_command, "notify")
 main.add_command(pr_summary_command, "pr-summary")
