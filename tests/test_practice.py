@@ -599,3 +599,17 @@ def test_demo_builds_strict_on_any_date_and_shows_an_open_promise(tmp_path: Path
     assert "Next update" in promises[0].get_text()
     assert (tmp_path / "site" / "severity" / "index.html").exists()
     shutil.rmtree(tmp_path / "site")
+
+
+def test_new_takes_a_category_of_the_site_taxonomy(project: SiteProject) -> None:
+    project.configure(categories=[{"id": "weather", "name": "Weather"}])
+    config = str(project.root / "mkdocs.yml")
+    ok = CliRunner().invoke(
+        main, ["new", "Storm damage", "--category", "weather", "--severity", "minor", "-f", config]
+    )
+    assert ok.exit_code == 0, ok.output
+    written = project.root / ok.output.strip()
+    assert "category: weather" in written.read_text("utf-8")
+    bad = CliRunner().invoke(main, ["new", "Other", "--category", "technical", "-f", config])
+    assert bad.exit_code != 0
+    assert "unknown category 'technical'; use one of: weather" in bad.output

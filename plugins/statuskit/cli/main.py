@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import glob
 import json
 import logging
@@ -19,7 +20,7 @@ from ..core.checks import TRANSLATION
 from ..core.documents import parse_time
 from ..core.editing import EditError, NewIncident, append_update, incident_path, render_new
 from ..core.loader import INCIDENT_SUFFIXES, incident_schema, load_incidents
-from ..core.model import CATEGORIES, IMPACTS, INCIDENT_STATUSES, KINDS, MAINTENANCE_STATUSES
+from ..core.model import IMPACTS, INCIDENT_STATUSES, KINDS, MAINTENANCE_STATUSES
 from ..core.postmortems import postmortem_schema
 from ..core.problems import Problem, ValidationFailed, display_path
 from ..core.reliability import build_report
@@ -32,7 +33,7 @@ from .importing import import_group
 from .init import init_command
 from .notify import notify_command
 from .prsummary import pr_summary_command
-from .publish import publish
+from .publish import PublishError, TargetFailed, publish
 from .stats import render_stats
 
 
@@ -174,8 +175,20 @@ def validate_command(paths: tuple[Path, ...], config_file: Path, strict: bool, o
     type=click.IntRange(min=1),
     help="Targets built at once, each in its own process; defaults to the number of cores.",
 )
+@click.option(
+    "--wait",
+    type=click.FloatRange(min=0),
+    default=600,
+    show_default=True,
+    help="Seconds to wait for another build publishing to the same folder, then give up.",
+)
 def build_command(
-    config_file: Path, mirrors: bool, strict: bool, site_dir: Path | None, jobs: int | None
+    config_file: Path,
+    mirrors: bool,
+    strict: bool,
+    site_dir: Path | None,
+    jobs: int | None,
+    wait: float,
 ) -> None:
     """Build the site in every locale (a path each) or every mirror (a folder each).
 
@@ -194,11 +207,34 @@ def build_command(
     build = partial(_build_one, str(config_file), mode, strict)
     try:
         workers = jobs or min(os.cpu_count() or 1, len(targets.targets))
-        publish(output, targets, config.site_name, build, workers)
-    except MkDocsException as exc:
-        raise click.ClickException(f"build failed, {output} left as it was:\n{exc}") from None
+        publish(output, targets, config.site_name, build, workers, wait)
+    except TargetFailed as exc:
+        raise click.ClickException(
+            f"the build of {targets.mode} target {exc.target.id} failed, {output} left as it was: "
+            f"{_failure(exc.error, MkDocsException)}"
+        ) from None
+    except PublishError as exc:
+        raise click.ClickException(f"{exc}; {output} left as it was") from None
+    except OSError as exc:
+        raise click.ClickException(f"{_failure(exc)}; {output} left as it was") from None
     for target in targets.targets:
         click.echo(f"{target.site_url} -> {output / target.folder}")
+
+
+def _failure(error: BaseException, quiet: type[BaseException] | None = None) -> str:
+    """Why a build failed, in one line: MkDocs has logged its own errors above already."""
+    if isinstance(error, OSError):
+        where = f" {error.filename}" if error.filename else ""
+        hint = {
+            errno.EROFS: "the file system is read-only; build to a writable --site-dir",
+            errno.ENOSPC: "the disk is full; free some space and build again",
+            errno.EDQUOT: "the disk quota is used up; free some space and build again",
+            errno.EACCES: "check the folder's permissions",
+        }.get(error.errno or 0, "check that the output folder is writable")
+        return f"cannot write{where}: {error.strerror}; {hint}"
+    if quiet is not None and isinstance(error, quiet):
+        return f"{error} (see the errors above)"
+    return f"{type(error).__name__}: {error}"
 
 
 def _build_one(config_file: str, mode: str, strict: bool, target: Target, staging: Path) -> None:
@@ -249,7 +285,9 @@ def stats_command(config_file: Path, locale: str | None) -> None:
 @config_option
 @click.option("--kind", type=click.Choice(KINDS), default="incident", show_default=True)
 @click.option("--severity", default="major", show_default=True, help="A severity id of the site.")
-@click.option("--category", type=click.Choice(CATEGORIES), default="technical", show_default=True)
+@click.option(
+    "--category", default="technical", show_default=True, help="A category id of the site."
+)
 @click.option(
     "--component",
     "-c",
@@ -280,6 +318,9 @@ def new_command(
     if kind == "incident" and settings.severity(severity) is None:
         known = ", ".join(s.id for s in settings.severities)
         raise click.BadParameter(f"unknown severity {severity!r}; use one of: {known}")
+    if settings.category(category) is None:
+        known = ", ".join(c.id for c in settings.categories)
+        raise click.BadParameter(f"unknown category {category!r}; use one of: {known}")
     when = parse_when(at, settings)
     impacts = parse_components(components, settings)
     t = settings.catalog(settings.locale)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..core.reliability import UPTIME_WINDOWS, Durations, Report
 from ..core.settings import Settings
 from ..views.formatting import Formatter
+from ..views.practice import category_label
 
 
 def render_stats(report: Report, settings: Settings, locale: str) -> str:
@@ -41,7 +42,8 @@ def render_stats(report: Report, settings: Settings, locale: str) -> str:
             if quarter.by_severity[sid]
         )
         categories = ", ".join(
-            f"{t(f'category.{c}')} {n}" for c, n in sorted(quarter.by_category.items())
+            f"{category_label(settings, c, t, lambda v: v.get(locale, settings.locale))} {n}"
+            for c, n in sorted(quarter.by_category.items())
         )
         lines.append(f"  {quarter.name}: {t('reliability.incidents', count=quarter.incidents)}")
         lines.append(f"    {counts}" + (f" · {categories}" if categories else ""))
