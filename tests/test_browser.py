@@ -9,6 +9,7 @@ saved under test-artifacts/browser/.
 from __future__ import annotations
 
 import importlib.util
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -499,3 +500,128 @@ def test_search_finds_an_incident_by_title_in_every_locale(demo: Demo, browser: 
         context.close()
     assert not missing, "\n".join(missing)
     traffic.assert_local(demo.server)
+
+
+# The root, line breaking, uptime details --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("languages", "expected"),
+    [(["ko-KR", "en-US"], "ko"), (["ja"], "ja"), (["fr-FR", "en-GB"], "en"), (["de"], "en")],
+)
+def test_root_sends_readers_to_their_language(
+    demo: Demo, browser: Browser, languages: list[str], expected: str
+) -> None:
+    context = browser.new_context(locale=languages[0])
+    page = context.new_page()
+    try:
+        page.add_init_script(
+            f"Object.defineProperty(navigator, 'languages', {{get: () => {json.dumps(languages)}}})"
+        )
+        page.goto(demo.url(""))
+        page.wait_for_url(f"**/{expected}/")
+        assert page.locator("html").get_attribute("lang") == expected
+    finally:
+        context.close()
+
+
+def test_root_is_a_language_chooser_without_javascript(demo: Demo, browser: Browser) -> None:
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    try:
+        page.goto(demo.url(""))
+        links = page.locator("main a")
+        assert sorted(links.evaluate_all("a => a.map(x => x.getAttribute('hreflang'))")) == [
+            "en",
+            "ja",
+            "ko",
+        ]
+        box = bounding_box(links.first)
+        assert box["height"] >= 44, "tap targets of the chooser are too small"
+        assert not overflow(page)
+        shot(page, "root-chooser-nojs")
+    finally:
+        context.close()
+
+
+def test_korean_and_japanese_line_breaking(demo: Demo, browser: Browser) -> None:
+    """No break inside a Korean word; Japanese by the strict rules; long tokens still wrap."""
+    page = browser.new_page()
+    try:
+        for locale, prop, value in (("ko", "wordBreak", "keep-all"), ("ja", "lineBreak", "strict")):
+            page.goto(demo.url(f"{locale}/incidents/{demo.incident.id}/"))
+            style = page.locator(".sk-update__body").first.evaluate(
+                "node => { const s = getComputedStyle(node);"
+                " return [s.wordBreak, s.lineBreak, s.overflowWrap]; }"
+            )
+            names = ["wordBreak", "lineBreak", "overflowWrap"]
+            found = dict(zip(names, style, strict=True))
+            assert found[prop] == value, (locale, found)
+            assert found["overflowWrap"] == "anywhere", (locale, found)
+    finally:
+        page.close()
+
+
+def test_uptime_bar_shows_its_day_on_hover_focus_and_tap(demo: Demo, browser: Browser) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True)
+    page = context.new_page()
+    try:
+        page.goto(demo.url("en/"))
+        day = page.locator(".sk-component .sk-uptime__days li[data-bar]").first
+        index = int(str(day.get_attribute("data-bar")))
+        chart = day.locator("xpath=ancestor::div[@data-sk-uptime]")
+        bars = chart.locator("rect")
+        count = bars.count()
+        chart.scroll_into_view_if_needed()
+        svg = bounding_box(chart.locator("svg"))
+        tip = chart.locator(".sk-uptime__tip")
+        x = svg["x"] + (index + 0.5) * svg["width"] / count
+        page.mouse.move(x, svg["y"] + svg["height"] / 2)
+        tip.wait_for(state="visible")
+        assert tip.inner_text().strip() == day.inner_text().strip()
+        link = tip.locator("a")
+        assert "#day-" in str(link.get_attribute("href"))
+        shot(page, "uptime-hover")
+        # Keyboard: the chart takes focus, arrows move by a day.
+        page.mouse.move(0, 0)
+        chart.focus()
+        page.keyboard.press("End")
+        last = bars.nth(count - 1).locator("title").text_content() or ""
+        assert last.split(" · ")[0] in tip.inner_text()
+        page.keyboard.press("ArrowLeft")
+        before = bars.nth(count - 2).locator("title").text_content() or ""
+        assert before.split(" · ")[0] in tip.inner_text()
+        page.keyboard.press("Escape")
+        assert tip.is_hidden()
+        # Touch: a tap shows the day.
+        page.touchscreen.tap(x, svg["y"] + svg["height"] / 2)
+        tip.wait_for(state="visible")
+        assert day.inner_text().strip() == tip.inner_text().strip()
+        # The link leads to the day on the component page, with its incidents listed.
+        href = str(link.get_attribute("href"))
+        link.click()
+        page.wait_for_url("**/components/**")
+        target = page.locator(f"#{href.split('#')[1]}")
+        assert target.locator("a[href*='incidents/']").count() >= 1
+    finally:
+        context.close()
+
+
+def test_uptime_days_are_on_the_component_page_without_javascript(
+    demo: Demo, browser: Browser
+) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(demo.url("en/"))
+        chart_days = page.locator(".sk-uptime__days li[data-bar]")
+        assert chart_days.count() >= 1
+        href = str(chart_days.first.locator("a").get_attribute("href"))
+        page.goto(urljoin(demo.url("en/"), href))
+        listed = page.locator(f"#{href.split('#')[1]}")
+        assert listed.is_visible()
+        text = listed.inner_text()
+        assert "Outage" in text or "No outage" in text, text
+        assert listed.locator("a[href*='incidents/']").count() >= 1
+    finally:
+        context.close()

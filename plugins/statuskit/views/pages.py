@@ -48,6 +48,20 @@ STATUS_ICONS = {
 }
 
 
+# Incidents the home page lists in its past days; more are counted and left to the history, so
+# a first visit weighs the same however busy the past days were.
+HOME_RECENT_LIMIT = 10
+
+
+def ago(delta: timedelta, fmt: Formatter) -> str:
+    """How long ago, in minutes, hours or days: never rounded up to a vaguer week or month."""
+    size = abs(delta)
+    unit = "minute" if size < timedelta(hours=1) else "hour" if size < timedelta(days=1) else "day"
+    return format_timedelta(
+        delta, granularity=unit, threshold=1000, add_direction=True, locale=fmt.locale
+    )
+
+
 def page_url(src_uri: str, directory_urls: bool) -> str:
     """The URL MkDocs gives a markdown source path, relative to the site root."""
     stem = src_uri.removesuffix(".md")
@@ -158,6 +172,7 @@ class Bar:
 
     status: str
     label: str
+    iso: str = ""
     outage: str | None = None
     incidents: list[IncidentSummary] = field(default_factory=list)
 
@@ -348,9 +363,7 @@ class PagePlanner:
             else None,
             component_names=[self.component_text(c) for c in incident.components],
             updated=self.fmt.time(state.last_update_at),
-            updated_ago=format_timedelta(
-                state.last_update_at - self.state.now, add_direction=True, locale=self.fmt.locale
-            ),
+            updated_ago=ago(state.last_update_at - self.state.now, self.fmt),
         )
         self._summaries[incident.id] = summary
         return summary
@@ -443,12 +456,17 @@ class PagePlanner:
             today - timedelta(days=n): [] for n in range(days_back)
         }
         started = [*self.state.open_incidents(), *closed]
+        listed = more = 0
         for state in sorted(started, key=lambda s: (s.start, s.incident.id), reverse=True):
             day = state.start.astimezone(self.settings.timezone).date()
             if day < today - timedelta(days=days_back - 1):
                 break
             if day in recent:
-                recent[day].append(self.summary(state))
+                if listed < HOME_RECENT_LIMIT:
+                    recent[day].append(self.summary(state))
+                    listed += 1
+                else:
+                    more += 1
         view = {
             "indicator": self.badge(self.state.indicator, "indicator"),
             "groups": self.groups(),
@@ -456,6 +474,7 @@ class PagePlanner:
             "maintenance": [self.summary(s) for s in self.state.maintenance()],
             "recent": [DayView(self.fmt.day(d), items) for d, items in recent.items()],
             "recent_days": days_back,
+            "recent_more": more,
             "as_of": self.fmt.time(self.state.now),
             "history_url": self.url(paged_src("history", 1)),
             "uptime_days": self.settings.uptime_days,
@@ -524,6 +543,7 @@ class PagePlanner:
         return Bar(
             status,
             self.t("uptime.day", date=self.fmt.day(day.day), status=label),
+            day.day.isoformat(),
             outage,
             incidents,
         )
