@@ -1,4 +1,4 @@
-"""`statuskit import cstate`: a small real-shaped cState site moved into statuskit."""
+"""`statuskit import cstate`: a small cState-shaped site of our own moved into statuskit."""
 
 from __future__ import annotations
 
@@ -82,21 +82,21 @@ def test_every_issue_becomes_a_valid_incident_file(site: Path) -> None:
     assert "Validation of the imported files: 0 error(s)" in result.output
     incidents = incidents_of(site)
     assert set(incidents) == {
-        "2018-04-13-us-west-connection-issues",
+        "2018-04-13-west-region-sign-in-errors",
         "2019-05-10-schema-changes",
         "2021-02-09-database-upgrade",
         "2023-06-29-system-unavailable",
         "2024-05-01-new-status-page",
-        "2025-02-26-search-login-disabled",
+        "2025-02-26-search-sign-in-failing",
     }
-    path = incidents["2018-04-13-us-west-connection-issues"].path
-    assert path == site / "incidents/2018/2018-04-13-us-west-connection-issues.md"
+    path = incidents["2018-04-13-west-region-sign-in-errors"].path
+    assert path == site / "incidents/2018/2018-04-13-west-region-sign-in-errors.md"
 
 
 def test_severities_map_to_severity_and_component_impact(site: Path) -> None:
     run(site, "--write-components")
     incidents = incidents_of(site)
-    down = incidents["2018-04-13-us-west-connection-issues"]
+    down = incidents["2018-04-13-west-region-sign-in-errors"]
     assert (down.severity, down.components) == (
         "major",
         {"api": "major_outage", "media": "major_outage"},  # Media Proxy, shown as "Media"
@@ -114,7 +114,7 @@ def test_severities_map_to_severity_and_component_impact(site: Path) -> None:
 
 def test_tracked_entries_are_updates_and_the_rest_is_the_summary(site: Path) -> None:
     run(site, "--write-components")
-    issue = incidents_of(site)["2018-04-13-us-west-connection-issues"]
+    issue = incidents_of(site)["2018-04-13-west-region-sign-in-errors"]
     assert [(u.at.isoformat(), u.status) for u in issue.updates] == [
         ("2018-04-13T15:54:00+00:00", "investigating"),
         ("2018-04-13T16:50:00+00:00", "monitoring"),
@@ -153,7 +153,7 @@ def test_simple_issues_get_an_opening_and_a_closing_update(site: Path) -> None:
     )
     assert [u.status for u in upgrade.updates] == ["scheduled", "completed"]
     assert upgrade.body.values["en"].startswith("We are upgrading the database cluster")
-    open_issue = incidents["2025-02-26-search-login-disabled"]
+    open_issue = incidents["2025-02-26-search-sign-in-failing"]
     assert [u.status for u in open_issue.updates] == ["investigating"]
     assert open_issue.body.values["en"].startswith("Signing in to search fails")
     assert "We believe" not in open_issue.body.values["en"]  # an HTML comment: hidden
@@ -163,7 +163,7 @@ def test_simple_issues_get_an_opening_and_a_closing_update(site: Path) -> None:
     assert notice.updates[0].body.values["en"].startswith("This status page now lives at")
     settings = load_settings(site / "mkdocs.yml")
     state = load_site(settings).state
-    assert state.incidents["2025-02-26-search-login-disabled"].is_open
+    assert state.incidents["2025-02-26-search-sign-in-failing"].is_open
     assert state.component_status["website"] == "partial_outage"
     assert state.component_status["status-page"] == "operational"
 
@@ -197,7 +197,7 @@ def test_a_second_import_updates_the_same_files(site: Path) -> None:
 
 def test_timezone_reads_times_written_without_an_offset(site: Path) -> None:
     run(site, "--write-components", "--timezone", "Asia/Seoul")
-    issue = incidents_of(site)["2018-04-13-us-west-connection-issues"]
+    issue = incidents_of(site)["2018-04-13-west-region-sign-in-errors"]
     assert issue.updates[0].at.isoformat() == "2018-04-13T15:54:00+09:00"
     power = incidents_of(site)["2023-06-29-system-unavailable"]
     assert power.updates[0].at.isoformat() == "2023-06-29T19:59:10-05:00"
@@ -270,3 +270,58 @@ def test_a_maintenance_still_to_come_is_announced_when_its_file_was_written(
     assert upgrade.scheduled_until is not None
     assert upgrade.scheduled_until.isoformat() == "2099-01-10T04:00:00+00:00"
     assert "it is still to come: announced at the file's last change" in result.output
+
+
+def test_entries_newest_first_keep_the_order_they_were_posted(tmp_path: Path, site: Path) -> None:
+    """cState sites often write the newest entry on top; the same minute keeps its order too."""
+    cstate = tmp_path / "cstate"
+    shutil.copytree(CSTATE, cstate)
+    (cstate / "content/issues/2024-01-01-burst.md").write_text(
+        textwrap.dedent(
+            """\
+            ---
+            title: Burst of updates
+            date: 2024-01-01T09:00:00Z
+            resolved: true
+            resolvedWhen: 2024-01-01T10:30:00Z
+            severity: disrupted
+            affected: [API]
+            ---
+
+            *Resolved* - Fourth: all good. {{< track "2024-01-01T10:30:00Z" >}}
+
+            *Monitoring* - Third, same minute as the second. {{< track "2024-01-01T10:00:00Z" >}}
+
+            *Identified* - Second. See https://status.example.org/issues/2019-05-10-schema-changes/
+            and https://status.example.org/issues/not-imported/.
+            {{< track "2024-01-01T10:00:00Z" >}}
+
+            *Investigating* - First. {{< track "2024-01-01T09:00:00Z" >}}
+            """
+        ),
+        "utf-8",
+    )
+    source = read_cstate(cstate)
+    burst = next(i for i in source.incidents if i.id == "2024-01-01-burst")
+    assert [u.body.split(".")[0] for u in burst.updates] == [
+        "First",
+        "Second",
+        "Third, same minute as the second",
+        "Fourth: all good",
+    ]
+    assert [u.status for u in burst.updates] == [
+        "investigating",
+        "identified",
+        "monitoring",
+        "resolved",
+    ]
+    result = CliRunner().invoke(
+        import_group,
+        ["cstate", str(cstate), "-f", str(site / "mkdocs.yml"), "--write-components"],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    second = incidents_of(site)["2024-01-01-burst"].updates[1].body.get("en", "en").text
+    # A link to an imported issue leads to its new page; one to anything else is left alone.
+    assert "https://status.example.org/incidents/2019-05-10-schema-changes/" in second
+    assert "https://status.example.org/issues/not-imported/" in second

@@ -26,6 +26,7 @@ from statuskit.cli.main import load_settings
 from statuskit.core.loader import load_incidents
 from statuskit.core.model import Incident
 from statuskit.core.site import validate
+from statuskit.importers.statuspage_feed import to_markdown
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import corpus
@@ -165,6 +166,16 @@ def test_history_feeds_imported_back_are_the_same_history(
     compare(imported_incidents(site), truth, summaries=True)
     assert "a history feed holds only the newest 25" in result.output
     assert "oldest first" in result.output
+    written = "".join(p.read_text("utf-8") for p in (site / "incidents").rglob("*.md"))
+    assert "web_search" in written and "web\\_search" not in written
+
+
+def test_html_keeps_only_the_escapes_markdown_needs() -> None:
+    typed = "Calls to web_search fail; 2 * 3 retries; see `batch_size`"
+    html = typed.replace("`batch_size`", "<code>batch_size</code>")
+    assert to_markdown(f"<p>{html}</p>") == typed
+    # What markdown would read as emphasis stays escaped, so pages show it as it was written.
+    assert to_markdown("<p>_private_ and a*b*c</p>") == "\\_private\\_ and a\\*b\\*c"
 
 
 def test_links_to_old_incident_pages_lead_to_the_new_ones(
