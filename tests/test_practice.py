@@ -560,7 +560,10 @@ def test_announcements_carry_promise_people_provider_and_feedback(project: SiteP
 
 def test_provider_channels_and_feedback_url_are_checked(tmp_path: Path) -> None:
     for options, message in (
-        ({"name_provider": {"fax": False}}, "unknown channel(s) fax under `name_provider`"),
+        (
+            {"name_provider": {"fax": False}},
+            "unknown channel(s) fax under `name_provider`; the channels are page, status, email",
+        ),
         ({"feedback_url": "javascript:alert(1)"}, "feedback_url 'javascript:alert(1)' must start"),
         ({"categories": [{"id": "storm"}]}, "category 'storm' needs a `name`"),
     ):

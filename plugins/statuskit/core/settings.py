@@ -30,7 +30,7 @@ DEFAULT_UPDATE_CADENCE = {"critical": 30, "major": 60, "minor": 240, "notice": 1
 DAILY_LOOP_MINUTES = 1440
 
 # Channels that may name a third-party provider; a channel set to False says "one of our providers".
-PROVIDER_CHANNELS = ("page", "feed", "api", "status", "email", "social", "chat")
+PROVIDER_CHANNELS = ("page", "status", "email", "social", "chat")
 
 
 # Each policy check is off, a warning or an error; these are the checks that can be set.

@@ -160,6 +160,7 @@ class PracticePlanner:
                 "long_running": daily,
                 "history_url": self.p.url(paged_src("history", 1)),
             },
+            in_nav=True,
         )
 
     # History by category ----------------------------------------------------------------
