@@ -11,6 +11,7 @@ import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -20,6 +21,7 @@ from conftest import ROOT
 from statuskit.adapter.builder import build_target
 from statuskit.adapter.cache import FORMAT, MANIFEST
 from statuskit.cli.main import main
+from statuskit.core import loader, parsecache
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from corpus import generate
@@ -242,3 +244,48 @@ def test_damaged_or_foreign_cache_is_ignored(
     # The next build has a good cache again.
     _, again = build_once(tmp_path, caplog)
     assert again[0] > 0
+
+
+def test_unchanged_files_are_not_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second load parses only the file that changed; results equal a load without cache."""
+    generate(tmp_path, 15, 7, ("en", "ko"))
+    incidents = tmp_path / "incidents"
+    parsed: list[Path] = []
+    real = loader._load_file
+
+    def spy(path: Path, *args: Any) -> Any:
+        parsed.append(path)
+        return real(path, *args)
+
+    monkeypatch.setattr(loader, "_load_file", spy)
+    store = tmp_path / "parsed.pickle"
+
+    def load(cache: Path | None) -> loader.LoadResult:
+        loader._RECENT.clear()
+        active = parsecache.activate(cache)
+        try:
+            return loader.load_incidents(incidents, "en")
+        finally:
+            parsecache.activate(None)
+            if active is not None:
+                active.save()
+
+    first = load(store)
+    assert len(parsed) == 15
+    changed = sorted(incidents.rglob("*-incident-*.md"))[0]
+    text = changed.read_text("utf-8")
+    changed.write_text(text.replace("\nupdates:", "\nregions: [kr-changed]\nupdates:", 1))
+    parsed.clear()
+    second = load(store)
+    assert parsed == [changed]
+    regions = {str(i.path): i.regions for i in second.incidents}
+    assert regions[str(changed)] == ["kr-changed"]
+    assert [i.title for i in second.incidents] == [i.title for i in first.incidents]
+    parsed.clear()
+    assert load(None) == second and len(parsed) == 15
+
+    store.write_bytes(store.read_bytes()[:200])  # a damaged cache is read as empty
+    parsed.clear()
+    assert load(store) == second and len(parsed) == 15

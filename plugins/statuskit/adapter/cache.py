@@ -34,9 +34,10 @@ from mkdocs.plugins import get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-import statuskit
-
+from ..core import parsecache
+from ..core.parsecache import code_digest
 from ..core.settings import Settings
+from ..core.site import Site, load_site
 from ..views.pages import PageSpec
 
 log = get_plugin_logger(__name__)
@@ -76,19 +77,7 @@ def _version(name: str) -> str:
 
 def package_version() -> str:
     """statuskit's version and its code's digest (a checkout changes without a new version)."""
-    return f"{statuskit.__version__}+{code_digest()}"
-
-
-_CODE_DIGEST: str | None = None
-
-
-def code_digest() -> str:
-    """Every file of the statuskit package: code, templates, catalogs and assets."""
-    global _CODE_DIGEST
-    if _CODE_DIGEST is None:
-        root = Path(statuskit.__file__).resolve().parent
-        _CODE_DIGEST = _tree_digest(root)
-    return _CODE_DIGEST
+    return code_digest()
 
 
 def _tree_digest(root: Path) -> str:
@@ -495,3 +484,17 @@ def _nav_uris(nav: object) -> set[str]:
         for item in nav:
             found |= _nav_uris(item)
     return found
+
+
+def load_site_cached(settings: Settings, cache_dir: Path | None) -> Site:
+    """`load_site`, reading again only the incident files changed since the last build."""
+    store = parsecache.activate(cache_dir / f"v{FORMAT}" / "parsed.pickle" if cache_dir else None)
+    try:
+        return load_site(settings)
+    finally:
+        parsecache.activate(None)
+        if store is not None:
+            try:
+                store.save()
+            except OSError as exc:
+                log.info(f"could not save the cache of read files: {exc}")

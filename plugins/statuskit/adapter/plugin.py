@@ -24,13 +24,13 @@ from mkdocs.utils.templates import TemplateContext
 from ..core.checks import TRANSLATION
 from ..core.i18n import page_translations
 from ..core.problems import Problem, ValidationFailed
-from ..core.site import Site, load_site
+from ..core.site import Site
 from ..outputs.render import render_outputs
 from ..views.pages import FeedLink, PageSpec, SitePlan
 from ..views.plan import plan_site
 from ..views.sanitize import sanitize_html
 from . import theme
-from .cache import IncrementalBuild
+from .cache import IncrementalBuild, load_site_cached
 from .config import StatuskitConfig
 from .options import SettingsError, settings_from_options
 
@@ -103,7 +103,7 @@ class StatuskitPlugin(BasePlugin[StatuskitConfig]):
         if not self.config.enabled:
             return
         try:
-            self.site = load_site(self.settings)
+            self.site = load_site_cached(self.settings, self._cache_dir(config))
         except ValidationFailed as exc:
             _log_warnings(exc.problems)
             raise PluginError(str(exc)) from None
@@ -154,11 +154,16 @@ class StatuskitPlugin(BasePlugin[StatuskitConfig]):
         files.append(File.generated(config, CSS_URI, content=css))
         return files
 
+    def _cache_dir(self, config: MkDocsConfig) -> Path | None:
+        if not self.config.cache:
+            return None
+        return Path(config.config_file_path or ".").parent / self.config.cache_dir
+
     def _incremental(self, files: Files, config: MkDocsConfig) -> IncrementalBuild | None:
         """Pages unchanged since the last build are reused from the cache, not rendered."""
-        if not self.config.cache or self.plan is None:
+        folder = self._cache_dir(config)
+        if folder is None or self.plan is None:
             return None
-        folder = Path(config.config_file_path or ".").parent / self.config.cache_dir
         targets = self.settings.targets
         target = f"{targets.mode}:{targets.current.id}" if targets else None
         build = IncrementalBuild.start(config, self.settings, self.plan.pages, folder, target)

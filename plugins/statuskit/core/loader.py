@@ -17,7 +17,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-from . import yamlsource
+from . import parsecache, yamlsource
 from .documents import (
     ID,
     MAX_FILE_BYTES,
@@ -141,13 +141,13 @@ def _read_tree(files: list[Path], default_locale: str) -> LoadResult:
             mains.append(path)
     by_stem: dict[Path, Incident] = {}
     for path in mains:
-        incident = _load_file(path, default_locale, siblings.get(path, {}), result.problems)
+        incident = _load_cached(path, default_locale, siblings.get(path, {}), result.problems)
         if incident is not None:
             result.incidents.append(incident)
             by_stem[path.with_suffix("")] = incident
     for stem, path in postmortems.items():
-        loaded = load_postmortem(
-            path, default_locale, postmortem_translations.get(stem, {}), result.problems
+        loaded = _load_cached(
+            path, default_locale, postmortem_translations.get(stem, {}), result.problems, True
         )
         if loaded is None:
             continue
@@ -171,6 +171,28 @@ def _base_file(stem: Path, names: set[Path]) -> Path | None:
     return next(
         (stem.with_suffix(s) for s in INCIDENT_SUFFIXES if stem.with_suffix(s) in names), None
     )
+
+
+def _load_cached(
+    path: Path,
+    default_locale: str,
+    translations: dict[str, Path],
+    problems: list[Problem],
+    postmortem: bool = False,
+) -> Any:
+    """An incident (or postmortem) file with its translations, read again only if changed."""
+    reader = load_postmortem if postmortem else _load_file
+
+    def load(found: list[Problem]) -> Any:
+        return reader(path, default_locale, translations, found)
+
+    store = parsecache.active()
+    if store is None:
+        return load(problems)
+    sources = [path, *(translations[k] for k in sorted(translations))]
+    extra = f"{default_locale}\0{sorted(translations)}"
+    kind = "postmortem" if postmortem else "incident"
+    return store.read(kind, sources, extra, problems, load)
 
 
 def _load_file(

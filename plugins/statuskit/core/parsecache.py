@@ -1,0 +1,136 @@
+"""Incident and postmortem files read once: later builds reuse what an unchanged file gave.
+
+Reading a file (YAML, schema, model) costs far more than hashing it, so each result is kept
+under the digest of everything it came from: the files' paths and contents, the default locale,
+the working folder (problems name files relative to it) and statuskit's own code. The store is
+one pickle per site in the build cache folder; pickles run code when read, so the folder must be
+as trusted as the repository itself (it is the project's own `.cache/`). A file of another
+format or code, or one that cannot be read, is ignored and rewritten.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TypeVar
+
+import statuskit
+
+from .problems import Problem
+
+FORMAT = 1
+T = TypeVar("T")
+
+_CODE: str | None = None
+
+
+def code_digest() -> str:
+    """Every file of the statuskit package (code, schemas, templates, catalogs)."""
+    global _CODE
+    if _CODE is None:
+        root = Path(statuskit.__file__).resolve().parent
+        digest = hashlib.blake2b(digest_size=20)
+        for folder, dirs, names in sorted(os.walk(root)):
+            dirs[:] = sorted(d for d in dirs if d != "__pycache__" and not d.startswith("."))
+            for name in sorted(names):
+                if name.endswith((".pyc", ".pyo")):
+                    continue
+                path = Path(folder, name)
+                digest.update(str(path.relative_to(root)).encode() + b"\0")
+                digest.update(path.read_bytes() + b"\0")
+        _CODE = f"{statuskit.__version__}+{digest.hexdigest()}"
+    return _CODE
+
+
+class ParseCache:
+    """Results of reading files, by the digest of their inputs."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.old: dict[str, bytes] = {}
+        self.new: dict[str, bytes] = {}
+        self.hits = 0
+        try:
+            with path.open("rb") as stream:
+                data = pickle.load(stream)
+            if data["format"] == FORMAT and data["code"] == code_digest():
+                self.old = dict(data["entries"])
+        except FileNotFoundError:
+            pass
+        except Exception:
+            self.old = {}
+
+    def read(
+        self,
+        kind: str,
+        sources: Iterable[Path],
+        extra: str,
+        problems: list[Problem],
+        load: Callable[[list[Problem]], T],
+    ) -> T:
+        """`load(problems)` for these files, or what it gave last time they were the same."""
+        try:
+            key = _key(kind, sources, extra)
+        except OSError:
+            return load(problems)
+        stored = self.new.get(key) or self.old.get(key)
+        if stored is not None:
+            try:
+                value, found = pickle.loads(stored)
+            except Exception:
+                pass
+            else:
+                self.new[key] = stored
+                self.hits += 1
+                problems.extend(found)
+                return value  # type: ignore[no-any-return]
+        mine: list[Problem] = []
+        value = load(mine)
+        problems.extend(mine)
+        # Pickled now, before anyone attaches a postmortem or otherwise changes the result.
+        self.new[key] = pickle.dumps((value, mine), protocol=pickle.HIGHEST_PROTOCOL)
+        return value
+
+    def save(self) -> None:
+        """Keep this run's entries only, so deleted files leave the cache too."""
+        if self.new.keys() == self.old.keys():
+            return
+        data = {"format": FORMAT, "code": code_digest(), "entries": self.new}
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                pickle.dump(data, out, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temp, self.path)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
+
+
+def _key(kind: str, sources: Iterable[Path], extra: str) -> str:
+    digest = hashlib.blake2b(digest_size=24)
+    digest.update(f"{kind}\0{extra}\0{os.getcwd()}\0".encode())
+    for path in sources:
+        digest.update(str(path).encode() + b"\0")
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+# The cache `load_incidents` uses; set by a build for the site it builds.
+_ACTIVE: ParseCache | None = None
+
+
+def activate(path: Path | None) -> ParseCache | None:
+    """Use the cache file at `path` for the reads that follow (None: no cache)."""
+    global _ACTIVE
+    _ACTIVE = ParseCache(path) if path is not None else None
+    return _ACTIVE
+
+
+def active() -> ParseCache | None:
+    return _ACTIVE
