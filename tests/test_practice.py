@@ -616,3 +616,9 @@ def test_new_takes_a_category_of_the_site_taxonomy(project: SiteProject) -> None
     bad = CliRunner().invoke(main, ["new", "Other", "--category", "technical", "-f", config])
     assert bad.exit_code != 0
     assert "unknown category 'technical'; use one of: weather" in bad.output
+
+
+def test_a_file_without_category_is_fine_with_any_taxonomy(tmp_path: Path) -> None:
+    own = [Category("weather", Text({"en": "Weather"}))]
+    unset = OPEN.replace("category: external\n", "")
+    assert problems(tmp_path, unset, categories=own) == []
