@@ -617,7 +617,8 @@ def test_odd_statuspage_data_is_carried_and_explained() -> None:
         "started_at": "2024-01-01T10:30:00.000Z",
         "resolved_at": "2024-01-01T11:00:00.000Z",
         "postmortem_body": "We added capacity.",
-        "incident_updates": [update, {**update, "id": "u2", "status": "weird", "body": "x"}],
+        # Newest first, as Statuspage lists them: u2 came after u1 in the same millisecond.
+        "incident_updates": [{**update, "id": "u2", "status": "weird", "body": "x"}, update],
         "components": [],
     }
     source = read_api({"incidents.json": {"page": page, "incidents": [incident]}}, "test")
