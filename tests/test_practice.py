@@ -622,3 +622,23 @@ def test_a_file_without_category_is_fine_with_any_taxonomy(tmp_path: Path) -> No
     own = [Category("weather", Text({"en": "Weather"}))]
     unset = OPEN.replace("category: external\n", "")
     assert problems(tmp_path, unset, categories=own) == []
+
+
+def test_update_command_writes_the_promise(project: SiteProject) -> None:
+    project.write("2026/open.md", OPEN)
+    config = str(project.root / "mkdocs.yml")
+    args = ["update", "open", "-s", "monitoring", "-m", "Codes arrive again.", "-f", config]
+    at = ["--at", "2026-03-15T11:55:00+09:00"]
+    result = CliRunner().invoke(main, [*args, *at, "--next", "45m"])
+    assert result.exit_code == 0, result.output
+    text = (project.incidents / "2026" / "open.md").read_text("utf-8")
+    assert text.rstrip().endswith(
+        "    status: monitoring\n    next_update_by: 2026-03-15T12:40:00+09:00\n"
+        "    body: Codes arrive again.\n---"
+    )
+    _, found = validate(core_settings(project.incidents), NOW)
+    assert not [p for p in found if p.is_error]
+    late = CliRunner().invoke(
+        main, [*args, "--at", "2026-03-15T11:58:00+09:00", "--next", "2026-03-15T11:00:00+09:00"]
+    )
+    assert late.exit_code != 0 and "is not after the update" in late.output

@@ -7,6 +7,7 @@ import glob
 import json
 import logging
 import os
+import re
 import sys
 from datetime import datetime, timedelta
 from functools import partial
@@ -363,6 +364,7 @@ def _post(
     provisional: bool,
     at: str | None,
     closing: bool,
+    next_update: str | None = None,
 ) -> None:
     settings = load_settings(config_file)
     path = find_incident(settings, incident_id)
@@ -383,8 +385,17 @@ def _post(
             f"({incident.updates[-1].at.isoformat()}); updates are kept oldest first"
         )
     text = message or settings.catalog(settings.locale)(f"message.{status}")
+    promise = parse_next(next_update, when, settings) if next_update else None
     try:
-        append_update(path, when, status, text, parse_components(components, settings), provisional)
+        append_update(
+            path,
+            when,
+            status,
+            text,
+            parse_components(components, settings),
+            provisional,
+            next_update_by=promise,
+        )
     except EditError as exc:
         raise click.ClickException(str(exc)) from None
     _, problems = validate_incident(settings, path)
@@ -402,6 +413,11 @@ def _post(
 @click.option("--component", "-c", "components", multiple=True, help="Changed impact as id=impact.")
 @click.option("--provisional", is_flag=True, help="Mark the update as not yet confirmed.")
 @click.option("--at", help="Time of the update (ISO 8601 with offset); defaults to now.")
+@click.option(
+    "--next",
+    "next_update",
+    help="The promise of the next update: in 30m or 2h, or at an ISO 8601 time with offset.",
+)
 def update_command(
     incident_id: str,
     config_file: Path,
@@ -410,9 +426,41 @@ def update_command(
     components: tuple[str, ...],
     provisional: bool,
     at: str | None,
+    next_update: str | None,
 ) -> None:
     """Append an update to an incident, leaving the rest of its file untouched."""
-    _post(config_file, incident_id, status, message, components, provisional, at, closing=False)
+    _post(
+        config_file,
+        incident_id,
+        status,
+        message,
+        components,
+        provisional,
+        at,
+        closing=False,
+        next_update=next_update,
+    )
+
+
+_IN = re.compile(r"^(?P<amount>\d+)\s*(?P<unit>m|min|h)$")
+
+
+def parse_next(value: str, when: datetime, settings: Settings) -> datetime:
+    """`30m`, `2h` after the update, or a time; the promise must be after the update."""
+    match = _IN.match(value.strip())
+    if match:
+        amount = int(match["amount"])
+        promise = when + (
+            timedelta(hours=amount) if match["unit"] == "h" else timedelta(minutes=amount)
+        )
+    else:
+        promise = parse_when(value, settings)
+    if promise <= when:
+        raise click.BadParameter(
+            f"--next {value!r} is not after the update ({when.isoformat()}); "
+            "give a duration like 30m or a later time"
+        )
+    return promise
 
 
 @main.command("resolve")

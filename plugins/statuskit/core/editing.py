@@ -96,6 +96,7 @@ def append_update(
     message: str,
     components: dict[str, str] | None = None,
     provisional: bool = False,
+    next_update_by: datetime | None = None,
 ) -> None:
     """Append one item to `updates`, matching its indentation; no other byte changes."""
     text = path.read_text("utf-8")
@@ -134,6 +135,8 @@ def append_update(
     block.append(f"{key}status: {status}\n")
     if provisional:
         block.append(f"{key}provisional: true\n")
+    if next_update_by is not None:
+        block.append(f"{key}next_update_by: {format_time(next_update_by)}\n")
     if "\n" in message.strip():
         block.append(f"{key}body: |-\n")
         block += [f"{key}  {line}\n" if line else "\n" for line in message.strip().splitlines()]
