@@ -27,6 +27,7 @@ from statuskit.core.loader import load_incidents
 from statuskit.core.model import Incident
 from statuskit.core.site import validate
 from statuskit.importers.statuspage_feed import to_markdown
+from statuskit.views.markup import MarkdownRenderer
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import corpus
@@ -168,6 +169,14 @@ def test_history_feeds_imported_back_are_the_same_history(
     assert "oldest first" in result.output
     written = "".join(p.read_text("utf-8") for p in (site / "incidents").rglob("*.md"))
     assert "web_search" in written and "web\\_search" not in written
+
+
+def test_bare_addresses_are_links_where_the_text_is_shown() -> None:
+    """Statuspage links a bare address when it shows an update; the new pages and feeds too."""
+    html = str(MarkdownRenderer().html("Details: https://help.example.com/articles/20031."))
+    assert '<a href="https://help.example.com/articles/20031"' in html
+    code = str(MarkdownRenderer().html("Run `curl https://api.example.com/health`"))
+    assert "<a " not in code
 
 
 def test_html_keeps_only_the_escapes_markdown_needs() -> None:
