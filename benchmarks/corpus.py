@@ -273,6 +273,9 @@ def _incident(
             for text in rng.sample(BURST_TEXT, rng.randint(1, 3)):
                 updates.append({"at": _t(when), "status": status, "body": text})
         at += timedelta(minutes=rng.randint(5, 180 if not open_ else 20))
+    if open_:
+        # An open incident promises its next update, as the cadence policy asks.
+        updates[-1]["next_update_by"] = _t(NOW + timedelta(minutes=30))
     data["updates"] = updates
     return data
 
