@@ -399,9 +399,15 @@ def email_text(message: EmailMessage) -> str:
     return "\n".join([str(message["Subject"]), plain, html])
 
 
+def ledger_lines(text: str) -> list[dict[str, str]]:
+    return [json.loads(line) for line in text.splitlines()]
+
+
 def ledger_keys(config: Path) -> set[str]:
-    data = json.loads((config.parent / ".statuskit" / "notify-ledger.json").read_text("utf-8"))
-    return set(data["sent"])
+    text = (config.parent / ".statuskit" / "notify-ledger.jsonl").read_text("utf-8")
+    keys = [entry["key"] for entry in ledger_lines(text)]
+    assert len(keys) == len(set(keys))
+    return set(keys)
 
 
 @pytest.fixture
@@ -655,7 +661,7 @@ def test_a_receiver_down_for_a_run_gets_everything_next_run_once(
     assert "::warning title=notify hook-partner::" in down.output
     assert http.refused == 3 * expected  # each tried three times (two retries)
     assert http.received == []
-    assert not (config.parent / ".statuskit" / "notify-ledger.json").exists()
+    assert not (config.parent / ".statuskit" / "notify-ledger.jsonl").exists()
     strict = notify(config, env, "--channel", "hook-partner", "--strict")
     assert strict.exit_code == 1
     http.fail = 0
@@ -743,13 +749,33 @@ def test_channel_configuration_errors_name_the_channel_and_the_fix(
 def test_a_damaged_ledger_is_a_clear_error(
     config: Path, http: HttpReceiver, smtp: SmtpReceiver
 ) -> None:
-    ledger = config.parent / ".statuskit" / "notify-ledger.json"
+    ledger = config.parent / ".statuskit" / "notify-ledger.jsonl"
     ledger.parent.mkdir()
-    ledger.write_text("{not json", "utf-8")
+    ledger.write_text('{"key": "chat-en:x/u1"}\n{not json\n{"key": "chat-en:x/u2"}\n', "utf-8")
     result = notify(config, environment(http, smtp))
     assert result.exit_code == 1
-    assert "not a statuskit notification ledger" in result.output
+    assert "notify-ledger.jsonl:2: not a line of a statuskit notification ledger" in (result.output)
     assert http.received == [] and smtp.messages == []
+
+
+def test_a_line_cut_short_by_a_killed_run_is_dropped(
+    config: Path, http: HttpReceiver, smtp: SmtpReceiver
+) -> None:
+    """A run killed while appending leaves half a line: that message goes once more, no other."""
+    env = environment(http, smtp)
+    assert notify(config, env, "--channel", "chat-en").exit_code == 0
+    ledger = config.parent / ".statuskit" / "notify-ledger.jsonl"
+    lines = ledger.read_text("utf-8").splitlines(keepends=True)
+    ledger.write_text("".join(lines[:-1]) + lines[-1][:25], "utf-8")
+    first = len(http.received)
+    result = notify(config, env, "--channel", "chat-en")
+    assert result.exit_code == 0, result.output
+    assert "the last line was cut short" in result.output
+    assert len(http.received) == first + 1
+    assert http.received[-1].body == http.received[first - 1].body
+    assert ledger_keys(config) == {f"chat-en:{k}" for k in CUSTOMER_EVENTS}
+    assert notify(config, env, "--channel", "chat-en").exit_code == 0
+    assert len(http.received) == first + 1
 
 
 # The subscribe section ------------------------------------------------------------------------
@@ -802,3 +828,65 @@ def test_a_subscribe_link_must_be_an_address(project: SiteProject) -> None:
     project.configure(subscribe=[{"url": "lists.example.com", "name": "List"}])
     with pytest.raises(click.ClickException, match="must start with https://"):
         load_settings(project.root / "mkdocs.yml")
+
+
+# The deploy workflow's notify job ---------------------------------------------------------------
+
+
+def run_notify_job(work: Path, repository: Path, python_env: Path, secrets: dict[str, str]) -> Any:
+    """The `notify` job of deploy.yml as GitHub runs it, its `needs` taken as succeeded."""
+    from test_workflows import Runner, workflow
+
+    data = workflow("deploy.yml")
+    job = {k: v for k, v in data["jobs"]["notify"].items() if k not in ("needs", "if")}
+    runner = Runner(repository, work, python_env, {"event_name": "push", "ref": "refs/heads/main"})
+    runner.secrets = secrets
+    runner.run({"jobs": {"notify": job}, "env": data.get("env", {})})
+    return runner
+
+
+def test_deploy_workflow_notifies_once_and_keeps_the_ledger_on_its_branch(
+    tmp_path: Path, http: HttpReceiver
+) -> None:
+    """Two deploys of the demo: the first sends and pushes the ledger, the second sends nothing.
+
+    The job's checkout is a clone of `repository`, its `origin`, as on GitHub.
+    """
+    import venv
+
+    from test_workflows import copy_working_tree, git
+
+    repository = tmp_path / "repository"
+    repository.mkdir()
+    copy_working_tree(repository)
+    git(repository, "init", "-q", "-b", "main")
+    git(repository, "config", "user.email", "ci@example.invalid")
+    git(repository, "config", "user.name", "CI")
+    git(repository, "config", "commit.gpgsign", "false")
+    git(repository, "add", "-A")
+    git(repository, "commit", "-q", "-m", "main")
+    python_env = tmp_path / "venv"
+    venv.create(python_env, system_site_packages=True, with_pip=True, symlinks=True)
+    secrets = {
+        "NOTIFY_OPS_SLACK": f"{http.base.replace('http://', 'json://')}/ops",
+        "NOTIFY_MERCHANT_WEBHOOK": f"{http.base}/merchants",
+        "NOTIFY_WEBHOOK_SECRET": SECRET,
+    }
+    first = run_notify_job(tmp_path / "first", repository, python_env, secrets)
+    sent = len(http.received)
+    assert http.on("/ops")  # the demo's open incident, to the internal chat
+    for request in http.on("/merchants"):  # only what touches payments or the API
+        assert verify(SECRET, request.body, request.headers[SIGNATURE_HEADER])
+    summary = first.summaries["notify"]
+    assert "| `ops` | chat | internal |" in summary
+    assert "skipped: $NOTIFY_EMAIL_KO is not set" in summary
+    kept = ledger_lines(git(repository, "show", "statuskit-notify:notify-ledger.jsonl"))
+    assert len(kept) == sent
+    assert {entry["channel"] for entry in kept} == {r.path.strip("/") for r in http.received}
+
+    second = run_notify_job(tmp_path / "second", repository, python_env, secrets)
+    assert len(http.received) == sent
+    assert "ledger restored from statuskit-notify" in "".join(r.output for r in second.records)
+    assert "ledger unchanged" in "".join(r.output for r in second.records)
+    assert git(repository, "rev-list", "--count", "statuskit-notify").strip() == "1"
+    assert git(repository, "rev-parse", "main") == git(repository, "rev-parse", "HEAD")

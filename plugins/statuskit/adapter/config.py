@@ -111,7 +111,7 @@ class NotifyConfig(base.Config):
     """Notification channels and delivery rules; secrets stay in environment variables."""
 
     channels = c.ListOfItems(c.SubConfig(NotifyChannelConfig), default=[])
-    ledger = c.Type(str, default=".statuskit/notify-ledger.json")
+    ledger = c.Type(str, default=".statuskit/notify-ledger.jsonl")
     max_age_hours = c.Type(int, default=24)
     email_from = c.Optional(c.Type(str))
     unsubscribe = c.Optional(c.Type(str))

@@ -2,10 +2,10 @@
 
 What to send comes from `outputs/notifications.py`; this module sends it and remembers it:
 
-- **The ledger** (a JSON file, `notify.ledger` in mkdocs.yml or `--ledger`) holds the key of
+- **The ledger** (JSON lines, `notify.ledger` in mkdocs.yml or `--ledger`) holds the key of
   every message a channel confirmed. A message whose key is in it is never sent again; each
-  confirmed send is written at once (to a temporary file, then renamed), so a run that is killed
-  loses at most the message it was sending.
+  confirmed send is appended and flushed at once, so a run that is killed loses at most the
+  message it was sending.
 - **A lock** (`<ledger>.lock`, an exclusive `flock`) makes a second run wait for the first and
   then read what it recorded: running twice at once never sends anything twice.
 - **Retries**: a failed send is tried again after `backoff`, twice that, and so on (`--retries`
@@ -57,7 +57,6 @@ from ..outputs.notifications import (
 from .announce import target_settings
 from .config import config_option, load_settings
 
-LEDGER_VERSION = 1
 LOCK_POLL_SECONDS = 0.1
 MAX_DELAY_SECONDS = 60.0
 
@@ -75,54 +74,79 @@ class SendError(Exception):
 
 @dataclass
 class Ledger:
-    """Keys of the messages each channel confirmed, written after every confirmed send."""
+    """Keys of the messages channels confirmed: one JSON line each, appended as it is confirmed.
+
+    Appending keeps each write small however long the history (a rewrite per send would grow
+    with it), and a line is written whole or, if the run is killed in the middle, not at all: a
+    last line cut short is dropped, and its message is sent once more.
+    """
 
     path: Path
     sent: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Before the next append: the length to cut the file to, and what to write first.
+    repair: tuple[int, bytes] | None = None
 
     @classmethod
     def load(cls, path: Path) -> Ledger:
         if not path.exists():
             return cls(path)
-        try:
-            data = json.loads(path.read_text("utf-8"))
-            sent = data["sent"]
-            if data.get("version") != LEDGER_VERSION or not isinstance(sent, dict):
-                raise ValueError("unknown format")
-        except (ValueError, KeyError, TypeError) as exc:
-            raise click.ClickException(
-                f"{display_path(path)}: not a statuskit notification ledger ({exc}); restore it "
-                "from its branch or cache, or move it away to start a new one (recent updates "
-                "are then sent again, up to notify.max_age_hours old)"
-            ) from None
-        return cls(path, {str(k): dict(v) for k, v in sent.items()})
+        data = path.read_bytes()
+        sent: dict[str, dict[str, str]] = {}
+        position, number = 0, 0
+        repair: tuple[int, bytes] | None = None
+        while position < len(data):
+            end = data.find(b"\n", position)
+            line = data[position : len(data) if end < 0 else end]
+            number += 1
+            if line.strip():
+                try:
+                    entry = json.loads(line)
+                    key = entry["key"]
+                    if not isinstance(key, str):
+                        raise TypeError("`key` is not a string")
+                    sent[key] = {str(k): str(v) for k, v in entry.items()}
+                except (ValueError, KeyError, TypeError) as exc:
+                    if end >= 0:
+                        raise click.ClickException(
+                            f"{display_path(path)}:{number}: not a line of a statuskit "
+                            f"notification ledger ({exc}); restore the file from its branch, "
+                            "or move it away to start a new one (updates up to "
+                            "notify.max_age_hours old are then sent again)"
+                        ) from None
+                    click.echo(
+                        f"warning: {display_path(path)}:{number}: the last line was cut short "
+                        "(a run was stopped while writing it); its message is sent again",
+                        err=True,
+                    )
+                    repair = (position, b"")
+            position = len(data) if end < 0 else end + 1
+        if repair is None and data and not data.endswith(b"\n"):
+            repair = (len(data), b"\n")  # a whole last line without its newline: add one
+        return cls(path, sent, repair)
 
     def has(self, key: str) -> bool:
         return key in self.sent
 
     def record(self, outgoing: Outgoing, when: datetime) -> None:
-        """Remember a confirmed send and write the file at once, atomically."""
-        self.sent[outgoing.key] = {
+        """Remember a confirmed send: one line appended and flushed to disk at once."""
+        entry = {
+            "key": outgoing.key,
             "channel": outgoing.channel.id,
             "event": outgoing.event.key,
             "type": outgoing.event_type,
             "sent_at": when.isoformat(timespec="seconds"),
         }
-        self.save()
-
-    def save(self) -> None:
+        self.sent[outgoing.key] = entry
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        text = json.dumps(
-            {"version": LEDGER_VERSION, "sent": dict(sorted(self.sent.items()))},
-            ensure_ascii=False,
-            indent=1,
-        )
-        temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        with temporary.open("w", encoding="utf-8") as handle:
-            handle.write(text + "\n")
+        with self.path.open("ab") as handle:
+            if self.repair is not None:
+                length, prefix = self.repair
+                handle.truncate(length)
+                handle.write(prefix)
+                self.repair = None
+            handle.write(json.dumps(entry, ensure_ascii=False).encode("utf-8") + b"\n")
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(temporary, self.path)
 
 
 @contextmanager
@@ -426,17 +450,29 @@ def make_plan(config_file: Path, only: tuple[str, ...]) -> Plan:
     return Plan(base, site_name, config_dir, notifiers, events)
 
 
-def outgoing_of(plan: Plan, channel_id: str) -> list[Outgoing]:
-    """Every message a channel would send for the plan's events, oldest first."""
+def outgoing_of(plan: Plan, channel_id: str, ledger: Ledger) -> tuple[list[Outgoing], int]:
+    """The messages a channel has still to send, oldest first, and how many it sent before.
+
+    An event whose every message is in the ledger is not rendered again: a run with nothing
+    new costs reading the ledger, not rendering the history.
+    """
     notifier = plan.notifiers[channel_id]
     messages: list[Outgoing] = []
+    already = 0
     for event in plan.events:
-        if notifier.wants(event):
-            try:
-                messages.extend(notifier.render(event))
-            except AnnounceError as exc:
-                raise click.ClickException(f"notify channel {channel_id}: {exc}") from None
-    return messages
+        if not notifier.wants(event):
+            continue
+        keys = notifier.keys(event)
+        if all(ledger.has(key) for key in keys):
+            already += len(keys)
+            continue
+        try:
+            rendered = notifier.render(event)
+        except AnnounceError as exc:
+            raise click.ClickException(f"notify channel {channel_id}: {exc}") from None
+        already += sum(ledger.has(o.key) for o in rendered)
+        messages.extend(o for o in rendered if not ledger.has(o.key))
+    return messages, already
 
 
 def _sender(
@@ -455,7 +491,7 @@ def _sender(
 def run(config_file: Path, ledger_path: Path | None, options: RunOptions) -> list[ChannelReport]:
     """Send what is new to every channel whose address is set; the ledger makes it once-only."""
     plan = make_plan(config_file, options.only)
-    path = ledger_path or plan.settings.notify.ledger or plan.config_dir / "notify-ledger.json"
+    path = ledger_path or plan.settings.notify.ledger or plan.config_dir / "notify-ledger.jsonl"
     reports = [ChannelReport(n.channel) for n in plan.notifiers.values()]
     if options.dry_run:
         ledger = Ledger.load(path)
@@ -474,10 +510,8 @@ def run(config_file: Path, ledger_path: Path | None, options: RunOptions) -> lis
                 report.skipped = f"${channel.secret_env} (the signing secret) is not set"
                 continue
             send = _sender(plan, channel, address, options)
-            for outgoing in outgoing_of(plan, channel.id):
-                if ledger.has(outgoing.key):
-                    report.already += 1
-                    continue
+            messages, report.already = outgoing_of(plan, channel.id, ledger)
+            for outgoing in messages:
                 attempts, error = deliver(partial(send, outgoing), options)
                 if error is None:
                     ledger.record(outgoing, datetime.now(UTC))
@@ -494,10 +528,8 @@ def _print_dry_run(plan: Plan, report: ChannelReport, ledger: Ledger) -> None:
     notifier = plan.notifiers[channel.id]
     where = f"{channel.kind}, {channel.audience}, {notifier.locale}, {notifier.base_url}"
     address = "set" if os.environ.get(channel.url_env, "").strip() else "NOT SET"
-    for outgoing in outgoing_of(plan, channel.id):
-        if ledger.has(outgoing.key):
-            report.already += 1
-            continue
+    messages, report.already = outgoing_of(plan, channel.id, ledger)
+    for outgoing in messages:
         report.sent.append(outgoing.key)
         click.echo(f"=== {channel.id} ({where}) via ${channel.url_env} ({address}): {outgoing.key}")
         for key, value in outgoing.headers.items():

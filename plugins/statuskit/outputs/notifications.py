@@ -96,7 +96,7 @@ def collect_events(site: Site, now: datetime, max_age: timedelta | None) -> list
                 key = f"{incident.id}/u{update.number + 1}"
                 events.append(Event(update.at, incident.id, update.number, kind, key))
         postmortem = incident.published_postmortem
-        if postmortem is not None:
+        if postmortem is not None and incident.updates:
             at = postmortem.published_at or state.last_update_at
             if at <= now and (oldest is None or at >= oldest):
                 key = f"{incident.id}/postmortem"
@@ -257,6 +257,28 @@ class Notifier:
     def wants(self, event: Event) -> bool:
         return wants(self.channel, self.state(event).incident, event)
 
+    def keys(self, event: Event) -> list[str]:
+        """The keys of the messages `render` makes for an event, without rendering them."""
+        key = f"{self.channel.id}:{event.key}"
+        if self.channel.kind != "webhook" or event.is_postmortem:
+            return [key]
+        return [key, *(f"{key}/{c['code']}" for c in self._changes(event))]
+
+    def _changes(self, event: Event) -> list[dict[str, Any]]:
+        """The component changes of an update a webhook channel reports, as the API lists them."""
+        update_id = f"{event.incident_id}-u{event.order + 1}"
+        api_update = next(
+            u
+            for u in self.api.incidents[event.incident_id]["incident_updates"]
+            if u["id"] == update_id
+        )
+        changes: list[dict[str, Any]] = api_update["affected_components"] or []
+        return [
+            c
+            for c in changes
+            if not self.channel.components or c["code"] in self.channel.components
+        ]
+
     def render(self, event: Event) -> list[Outgoing]:
         """Every message this channel sends for an event: one, or one per component changed."""
         if self.channel.kind == "webhook":
@@ -412,15 +434,7 @@ class Notifier:
         if event.is_postmortem:
             return messages
         update = incident.updates[event.order]
-        api_update = next(
-            u
-            for u in self.api.incidents[incident.id]["incident_updates"]
-            if u["id"] == f"{incident.id}-u{event.order + 1}"
-        )
-        for change in api_update["affected_components"] or []:
-            component = change["code"]
-            if self.channel.components and component not in self.channel.components:
-                continue
+        for change in self._changes(event):
             messages.append(self._component_webhook(event, update, change, url))
         return messages
 
