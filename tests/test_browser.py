@@ -324,7 +324,7 @@ UI_TEXT_JS = """(locale) => {
     if (lang === null || !lang.toLowerCase().startsWith(locale)) node.remove();
   }
   const names = ["aria-label", "title", "placeholder", "alt", "data-label", "data-hint",
-                 "data-none", "data-one", "data-other"];
+                 "data-day-label", "data-none", "data-one", "data-other"];
   const values = [];
   for (const node of [body, ...body.querySelectorAll("*")]) {
     for (const name of names) if (node.hasAttribute(name)) values.push(node.getAttribute(name));
@@ -563,46 +563,49 @@ def test_korean_and_japanese_line_breaking(demo: Demo, browser: Browser) -> None
 
 
 def test_uptime_bar_shows_its_day_on_hover_focus_and_tap(demo: Demo, browser: Browser) -> None:
+    """The day, its outage and a link to its incidents, by mouse, keyboard and touch."""
     context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True)
     page = context.new_page()
     try:
         page.goto(demo.url("en/"))
-        day = page.locator(".sk-component .sk-uptime__days li[data-bar]").first
-        index = int(str(day.get_attribute("data-bar")))
-        chart = day.locator("xpath=ancestor::div[@data-sk-uptime]")
+        bar = page.locator(".sk-component rect[data-n]").first
+        chart = bar.locator("xpath=ancestor::div[@data-sk-uptime]")
         bars = chart.locator("rect")
         count = bars.count()
+        index = int(bar.evaluate("node => [...node.parentNode.children].indexOf(node)"))
+        title = bar.locator("title").text_content() or ""
+        incidents = int(str(bar.get_attribute("data-n")))
         chart.scroll_into_view_if_needed()
         svg = bounding_box(chart.locator("svg"))
         tip = chart.locator(".sk-uptime__tip")
         x = svg["x"] + (index + 0.5) * svg["width"] / count
         page.mouse.move(x, svg["y"] + svg["height"] / 2)
         tip.wait_for(state="visible")
-        assert tip.inner_text().strip() == day.inner_text().strip()
+        assert title in tip.inner_text() and "Outage" in title, (title, tip.inner_text())
         link = tip.locator("a")
-        assert "#day-" in str(link.get_attribute("href"))
+        href = str(link.get_attribute("href"))
+        assert "#day-" in href and link.inner_text() == f"Incidents this day: {incidents}"
         shot(page, "uptime-hover")
         # Keyboard: the chart takes focus, arrows move by a day.
         page.mouse.move(0, 0)
         chart.focus()
         page.keyboard.press("End")
         last = bars.nth(count - 1).locator("title").text_content() or ""
-        assert last.split(" · ")[0] in tip.inner_text()
+        assert last in tip.inner_text()
         page.keyboard.press("ArrowLeft")
         before = bars.nth(count - 2).locator("title").text_content() or ""
-        assert before.split(" · ")[0] in tip.inner_text()
+        assert before in tip.inner_text()
         page.keyboard.press("Escape")
         assert tip.is_hidden()
         # Touch: a tap shows the day.
         page.touchscreen.tap(x, svg["y"] + svg["height"] / 2)
         tip.wait_for(state="visible")
-        assert day.inner_text().strip() == tip.inner_text().strip()
+        assert title in tip.inner_text()
         # The link leads to the day on the component page, with its incidents listed.
-        href = str(link.get_attribute("href"))
-        link.click()
+        tip.locator("a").click()
         page.wait_for_url("**/components/**")
         target = page.locator(f"#{href.split('#')[1]}")
-        assert target.locator("a[href*='incidents/']").count() >= 1
+        assert target.locator("a[href*='incidents/']").count() == incidents
     finally:
         context.close()
 
@@ -610,18 +613,20 @@ def test_uptime_bar_shows_its_day_on_hover_focus_and_tap(demo: Demo, browser: Br
 def test_uptime_days_are_on_the_component_page_without_javascript(
     demo: Demo, browser: Browser
 ) -> None:
+    """Without the script the home page's bars keep their titles and the component page lists
+    each day with incidents: its outage and links to them."""
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     try:
         page.goto(demo.url("en/"))
-        chart_days = page.locator(".sk-uptime__days li[data-bar]")
-        assert chart_days.count() >= 1
-        href = str(chart_days.first.locator("a").get_attribute("href"))
-        page.goto(urljoin(demo.url("en/"), href))
-        listed = page.locator(f"#{href.split('#')[1]}")
-        assert listed.is_visible()
-        text = listed.inner_text()
+        component = page.locator(".sk-component").filter(has=page.locator("rect[data-n]")).first
+        days = int(component.locator("rect[data-n]").count())
+        component.locator(".sk-component__name").click()
+        page.wait_for_url("**/components/**")
+        listed = page.locator(".sk-uptime__days > li[id^='day-']")
+        assert listed.count() == days
+        text = listed.first.inner_text()
         assert "Outage" in text or "No outage" in text, text
-        assert listed.locator("a[href*='incidents/']").count() >= 1
+        assert listed.first.locator("a[href*='incidents/']").count() >= 1
     finally:
         context.close()
