@@ -344,3 +344,15 @@ def test_maintenance_calendar_passes_libical_icaljs_and_icalendar(built: Path) -
     assert icaljs["method"] == "PUBLISH"
     assert [e[:3] for e in icaljs["events"]] == expected
     assert all(e[3] == corpus.SITE_URL for e in icaljs["events"])
+
+
+def test_a_promised_later_update_is_not_forgotten(here: SiteProject) -> None:
+    promise = "    next_update_by: 2026-03-16T18:00:00+09:00\n"
+    text = FORGOTTEN.replace(
+        "    body: A fix is out; we are watching it.\n",
+        "    body: A fix is out; we are watching it.\n" + promise,
+    )
+    here.write("2026/2026-03-09-slow-dashboard.md", text)
+    result = validate(here)
+    assert result.exit_code == 0, result.output
+    assert "no update for" not in result.output

@@ -265,6 +265,8 @@ def _check_forgotten(incident: Incident, settings: Settings, now: datetime) -> I
         since = max(since, incident.scheduled_until)
     elif last.status == "resolved":
         return
+    if last.next_update_by is not None and now <= last.next_update_by:
+        return  # readers were told when to expect the next update, and it is not due yet
     if now - since <= timedelta(hours=hours):
         return
     days = (now - last.at).total_seconds() / 86400
