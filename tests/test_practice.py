@@ -642,3 +642,14 @@ def test_update_command_writes_the_promise(project: SiteProject) -> None:
         main, [*args, "--at", "2026-03-15T11:58:00+09:00", "--next", "2026-03-15T11:00:00+09:00"]
     )
     assert late.exit_code != 0 and "is not after the update" in late.output
+
+
+def test_the_eta_shows_without_any_promise_of_an_update(project: SiteProject) -> None:
+    project.configure(policies={"levels": {"stale_update": "off"}})
+    bare = OPEN.replace("    next_update_by: 2026-03-15T12:30:00+09:00\n", "")
+    project.write("2026/open.md", bare)
+    project.build(strict=True)
+    box = words(
+        project.page("incidents/open").select_one("[data-sk-promise]").get_text(" ", strip=True)
+    )
+    assert box == "Expected resolution: Mar 15, 2026, 3:30 PM (UTC+09:00)"

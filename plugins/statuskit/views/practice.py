@@ -11,7 +11,7 @@ from babel.lists import format_list
 
 from ..core.i18n import Catalog
 from ..core.model import Affected, Incident, Localized, Text
-from ..core.promises import next_update, resolution_overdue
+from ..core.promises import closing_status, next_update, resolution_overdue
 from ..core.settings import Settings
 from .formatting import Formatter, TimeText
 
@@ -77,7 +77,8 @@ def promise_view(
 ) -> PromiseView | None:
     """What readers are promised about an open incident, or None when nothing is owed."""
     owed = next_update(incident, settings)
-    eta = incident.expected_resolution if owed is not None else None
+    still_open = bool(incident.updates) and incident.updates[-1].status != closing_status(incident)
+    eta = incident.expected_resolution if still_open else None
     if owed is None and eta is None:
         return None
     late = owed is not None and owed.is_late(now)
