@@ -74,7 +74,7 @@ def incidents_of(site: Path) -> dict[str, Incident]:
 def test_every_issue_becomes_a_valid_incident_file(site: Path) -> None:
     result = run(site, "--write-components")
     assert result.exit_code == 0, result.output
-    assert "content/issues: 6 incident(s), 14 update(s); 1 incident(s) skipped" in result.output
+    assert "content/issues: 6 incident(s) or maintenance(s), 14 update(s); 1 incident(s) skipped" in result.output
     assert "5 incident(s) and 1 maintenance(s), 14 update(s) read: incident files 6 created" in (
         result.output
     )

@@ -81,8 +81,10 @@ class SourceFile:
     updates: int = 0
     skipped_incidents: int = 0
     skipped_updates: int = 0
-    # Set when the file can only hold the newest part of a history: what it holds, what to do.
+    # Set when the file can only hold the newest part of a history: what it holds.
     partial: str | None = None
+    # When its oldest incident began: an older copy reaching further back covers its cut.
+    oldest: datetime | None = None
 
 
 @dataclass
@@ -112,7 +114,14 @@ def merge(sources: Sequence[Source]) -> Source:
         return sources[0]
     merged = Source(" + ".join(s.origin for s in sources))
     by_id: dict[str, SourceIncident] = {}
+    earliest: datetime | None = None
     for source in sources:
+        for read in source.files:
+            if read.partial and read.oldest and earliest and earliest < read.oldest:
+                read.partial = None  # an older copy given before it reaches further back
+        starts = [f.oldest for f in source.files if f.oldest is not None]
+        if starts and (earliest is None or min(starts) < earliest):
+            earliest = min(starts)
         for component in source.components:
             if merged.component(component.key) is None:
                 merged.components.append(component)

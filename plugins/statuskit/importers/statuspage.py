@@ -178,13 +178,11 @@ def read_api(files: dict[str, Any], origin: str) -> records.Source:
         counted = read.setdefault(name, records.SourceFile(f"{origin}/{name}"))
         counted.incidents += len(items)
         counted.updates += sum(len(i.get("incident_updates") or []) for i in items)
+        starts = [records.instant(i.get("created_at") or i.get("started_at")) for i in items]
+        if name != "summary.json" and starts:
+            counted.oldest = min([s for s in [counted.oldest, *starts] if s is not None])
         if name != "summary.json" and len(items) >= LIST_LIMIT:
-            counted.partial = (
-                f"{name} lists only the newest {LIST_LIMIT}; anything older is not in it. "
-                "Pass older saved copies of the api/v2 files (or history feeds) before this one, "
-                "oldest first, in the same command: "
-                "statuskit import statuspage OLDEST NEWER ... NEWEST"
-            )
+            counted.partial = f"{name} lists only the newest {LIST_LIMIT}; older ones are not in it"
         for item in items:
             seen = found.get(str(item["id"]))
             if seen is None or records.instant(item.get("updated_at")) > records.instant(

@@ -168,12 +168,12 @@ def read_feed(
         read.updates += len(incident.updates) + incident.skipped_updates
         read.skipped_updates += incident.skipped_updates
         source.incidents.append(incident)
+    starts = [min(_anchors(entry)).replace(tzinfo=UTC) for entry in parsed.entries]
+    read.oldest = min(starts) if starts else None
     if len(parsed.entries) >= FEED_LIMIT:
         read.partial = (
             f"a history feed holds only the newest {FEED_LIMIT} incidents and maintenances; "
-            "anything older is not in it. Pass older saved copies of the feed (or older api/v2 "
-            "files) before this one, oldest first, in the same command: "
-            "statuskit import statuspage OLDEST.atom NEWER.atom ... NEWEST.atom"
+            "older ones are not in it"
         )
     source.files.append(read)
     source.notes.append(

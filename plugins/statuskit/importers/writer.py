@@ -25,6 +25,13 @@ from ..core.site import validate
 from ..core.status import IMPACT_RANK, worst
 from .records import Source, SourceComponent, SourceFile, SourceIncident, instant
 
+# How to bring what a source cut off; printed once, under the files that were cut.
+PARTIAL_ADVICE = (
+    "To bring the older history, pass saved copies from before (history feeds or api/v2 "
+    "folders, e.g. from a scheduled job or the Wayback Machine) in one call, oldest first: "
+    "statuskit import statuspage OLDEST ... NEWEST"
+)
+
 # Keys an import owns and rewrites; any other key an author added (responsible, internal,
 # scope, ...) is kept when the import runs again.
 OWNED = (
@@ -373,8 +380,8 @@ class ImportReport:
                 if n
             ]
             out.append(
-                f"  read {read.name}: {read.incidents} incident(s), {read.updates} update(s)"
-                + (f"; {', '.join(skipped)}" if skipped else "")
+                f"  read {read.name}: {read.incidents} incident(s) or maintenance(s), "
+                f"{read.updates} update(s)" + (f"; {', '.join(skipped)}" if skipped else "")
             )
         out += [
             f"  {incidents} incident(s) and {len(written) - incidents} maintenance(s), "
@@ -403,6 +410,7 @@ class ImportReport:
             out += [
                 "Only part of the history:",
                 *(f"  - {read.name}: {read.partial}" for read in partial),
+                f"  {PARTIAL_ADVICE}",
             ]
         if unmapped:
             out += ["Not mapped:", *unmapped]
