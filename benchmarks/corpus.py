@@ -543,9 +543,15 @@ def _feed_html(incident: Any, page_url: str) -> str:
     body = _incident_links(_en(incident.body), page_url)
     if body:
         parts.append(_block("Postmortem", incident.updates[-1].at, body))
-    for update in reversed(incident.updates):
+    blocks: list[str] = []
+    previous = None
+    for update in incident.updates:
         text = _incident_links(_en(update.body), page_url)
-        parts.append(_block(LABELS[update.status], update.at, text))
+        # Statuspage labels an update that keeps the status "Update".
+        label = "Update" if update.status == previous else LABELS[update.status]
+        blocks.append(_block(label, update.at, text))
+        previous = update.status
+    parts += reversed(blocks)
     names = " and ".join(_name(c) for c in incident.components)
     if names:
         what = "scheduled maintenance" if maintenance else "incident"
