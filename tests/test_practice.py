@@ -653,3 +653,11 @@ def test_the_eta_shows_without_any_promise_of_an_update(project: SiteProject) ->
         project.page("incidents/open").select_one("[data-sk-promise]").get_text(" ", strip=True)
     )
     assert box == "Expected resolution: Mar 15, 2026, 3:30 PM (UTC+09:00)"
+
+
+def test_a_provider_status_page_must_be_a_web_address(tmp_path: Path) -> None:
+    bad = OPEN.replace("https://status.messaging.example/", "javascript:alert(1)")
+    found = [p for p in problems(tmp_path, bad) if p.startswith("error")]
+    assert found and "provider" in found[0] and "status_url" in found[0]
+    line = _line(OPEN, "status_url:")
+    assert f"a.md:{line}:" in found[0]
