@@ -18,6 +18,8 @@ What the runner does not run, and why:
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import itertools
 import json
 import os
@@ -160,7 +162,7 @@ def evaluate(expression: str, context: dict[str, Any]) -> Any:
         elif kind == "op":
             python.append(_WORDS.get(value, value))
         elif text[position:].lstrip().startswith("("):
-            if value not in _FUNCTIONS:
+            if value not in _FUNCTIONS and value != "hashFiles":
                 raise ValueError(f"the test runner does not know the function {value}()")
             python.append(f"_call[{value!r}]")
         elif value in _LITERALS:
@@ -174,7 +176,25 @@ def evaluate(expression: str, context: dict[str, Any]) -> Any:
             value = value.get(part) if isinstance(value, dict) else None
         return value
 
-    return eval("".join(python), {"__builtins__": {}}, {"_get": get, "_call": _FUNCTIONS})
+    workspace = Path(get("github.workspace") or ".")
+    calls = {**_FUNCTIONS, "hashFiles": functools.partial(hash_files, workspace)}
+    return eval("".join(python), {"__builtins__": {}}, {"_get": get, "_call": calls})
+
+
+def hash_files(workspace: Path, *patterns: str) -> str:
+    """GitHub's hashFiles(): one SHA-256 of the matching files' hashes, "" when none match."""
+    files: set[Path] = set()
+    for pattern in patterns:
+        for match in workspace.glob(pattern):
+            files.update(
+                [match] if match.is_file() else [f for f in match.rglob("*") if f.is_file()]
+            )
+    if not files:
+        return ""
+    digest = hashlib.sha256()
+    for path in sorted(files):
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
 
 
 def as_text(value: Any) -> str:
@@ -212,6 +232,30 @@ def test_step_outputs_file(tmp_path: Path) -> None:
 # The runner -------------------------------------------------------------------------------
 
 
+def test_steps_hand_variables_and_path_to_later_steps(tmp_path: Path) -> None:
+    """GITHUB_ENV and GITHUB_PATH, as a GitHub runner reads them after each step."""
+    data = yaml.safe_load(
+        textwrap.dedent(
+            """
+            jobs:
+              one:
+                runs-on: ubuntu-latest
+                steps:
+                  - run: |
+                      mkdir -p "$RUNNER_TEMP/bin"
+                      printf '#!/bin/sh\\necho tool ran\\n' > "$RUNNER_TEMP/bin/tool"
+                      chmod +x "$RUNNER_TEMP/bin/tool"
+                      echo "$RUNNER_TEMP/bin" >> "$GITHUB_PATH"
+                      echo "GREETING=hello" >> "$GITHUB_ENV"
+                  - run: echo "$GREETING"; tool
+            """
+        )
+    )
+    runner = Runner(tmp_path, tmp_path / "work", tmp_path / "python", {})
+    runner.run(data)
+    assert runner.records[-1].output == "hello\ntool ran\n"
+
+
 @dataclass
 class StepRecord:
     """What one step did, for assertions on order and output."""
@@ -239,6 +283,8 @@ class Runner:
     skip_jobs: dict[str, str] = field(default_factory=dict)
     records: list[StepRecord] = field(default_factory=list)
     summaries: dict[str, str] = field(default_factory=dict)
+    # What `actions/cache` saves when a job ends (its post step), in order.
+    post_steps: list[Callable[[], None]] = field(default_factory=list)
 
     @property
     def artifacts(self) -> Path:
@@ -319,7 +365,8 @@ class Runner:
         for name in ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME", "PYTEST_ADDOPTS"):
             env.pop(name, None)
         steps: dict[str, Any] = {}
-        base = context | {"steps": steps}
+        github = {**context.get("github", {}), "workspace": str(workspace)}
+        base = context | {"steps": steps, "github": github}
         for key, value in {**workflow_env, **job.get("env", {})}.items():
             env[key] = interpolate(value, base | {"env": env})
         for number, step in enumerate(job["steps"]):
@@ -329,8 +376,16 @@ class Runner:
                 self.records.append(StepRecord(label, name, "", "", skipped=True))
                 continue
             outputs = workspace.parent / f"{workspace.name}-output-{number}"
-            outputs.touch()
-            step_env = {**env, "GITHUB_OUTPUT": str(outputs)}
+            env_file = workspace.parent / f"{workspace.name}-env-{number}"
+            path_file = workspace.parent / f"{workspace.name}-path-{number}"
+            for file in (outputs, env_file, path_file):
+                file.touch()
+            step_env = {
+                **env,
+                "GITHUB_OUTPUT": str(outputs),
+                "GITHUB_ENV": str(env_file),
+                "GITHUB_PATH": str(path_file),
+            }
             for key, value in step.get("env", {}).items():
                 step_env[key] = interpolate(value, step_context)
             if "uses" in step:
@@ -341,6 +396,12 @@ class Runner:
                 produced = self.shell(label, name, step, workspace, step_env, step_context)
             if "id" in step:
                 steps[step["id"]] = {"outputs": produced | read_outputs(outputs)}
+            # Variables and PATH entries a step adds hold for the job's later steps.
+            env.update(read_outputs(env_file))
+            added = path_file.read_text("utf-8").splitlines()
+            env["PATH"] = os.pathsep.join([*reversed([p for p in added if p]), env["PATH"]])
+        while self.post_steps:
+            self.post_steps.pop(0)()
         self.summaries[label] = summary.read_text("utf-8")
         return steps
 
@@ -396,6 +457,8 @@ class Runner:
             env["PATH"] = f"{self.python_env / 'bin'}{os.pathsep}{env['PATH']}"
             env["pythonLocation"] = str(self.python_env)
             return {"python-version": "3.11"}
+        if action == "actions/cache":
+            return self.cache(inputs, workspace)
         if action == "actions/upload-artifact":
             source = workspace / inputs["path"]
             has_files = source.exists() and any(source.rglob("*"))
@@ -420,6 +483,31 @@ class Runner:
             assert (self.artifacts / "github-pages" / "index.html").is_file()
             return {"page_url": "https://example.github.io/"}
         raise AssertionError(f"the test runner has no stand-in for {uses}")
+
+    def cache(self, inputs: dict[str, str], workspace: Path) -> dict[str, str]:
+        """actions/cache: restore the exact key or the newest of a restore-keys prefix; save at
+        the end of the job when the key was not there (a saved key is never overwritten)."""
+        store = self.work / "cache"
+        store.mkdir(exist_ok=True)
+        key, target = inputs["key"], workspace / inputs["path"]
+        assert key and not key.endswith("-"), f"cache key {key!r} has an empty hash"
+        prefixes = [p.strip() for p in inputs.get("restore-keys", "").splitlines() if p.strip()]
+        found = store / key if (store / key).is_dir() else None
+        for prefix in prefixes:
+            if found is None:
+                saved = sorted(store.glob(f"{prefix}*"), key=lambda p: p.stat().st_mtime)
+                found = saved[-1] if saved else None
+        if found is not None:
+            shutil.copytree(found, target, dirs_exist_ok=True)
+        hit = found is not None and found.name == key
+        if not hit:
+
+            def save() -> None:
+                if target.is_dir():
+                    shutil.copytree(target, store / key)
+
+            self.post_steps.append(save)
+        return {"cache-hit": "true" if hit else "false"}
 
     def commands(self, job: str | None = None) -> list[str]:
         return [r.command for r in self.records if not r.skipped and (job is None or r.job == job)]
@@ -717,6 +805,7 @@ def test_deploy_builds_every_mirror_then_publishes(deploy_run: Runner) -> None:
     expected = [
         "actions/checkout",
         "pip install -e .",
+        "actions/cache",
         "statuskit build --mirrors",
         "load_settings",
         "actions/upload-artifact",
@@ -726,6 +815,13 @@ def test_deploy_builds_every_mirror_then_publishes(deploy_run: Runner) -> None:
     ]
     positions = [next(i for i, c in enumerate(commands) if e in c) for e in expected]
     assert positions == sorted(positions), commands
+
+
+def test_deploy_saves_the_build_cache_under_a_hash_of_its_inputs(deploy_run: Runner) -> None:
+    saved = list((deploy_run.work / "cache").iterdir())
+    assert [p.name.rsplit("-", 1)[0] for p in saved] == ["statuskit-build"]
+    assert len(saved[0].name.rsplit("-", 1)[1]) == 64  # hashFiles(): a SHA-256
+    assert any(p.is_file() for p in saved[0].rglob("*"))
 
 
 def test_deploy_puts_the_default_mirror_on_pages(
