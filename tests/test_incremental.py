@@ -289,3 +289,49 @@ def test_unchanged_files_are_not_read_again(
     store.write_bytes(store.read_bytes()[:200])  # a damaged cache is read as empty
     parsed.clear()
     assert load(store) == second and len(parsed) == 15
+
+
+def test_validate_path_reads_only_what_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`statuskit validate PATH` after a build parses the edited file, the rest from the cache."""
+    generate(tmp_path, 15, 9, ("en", "ko"))
+    monkeypatch.chdir(tmp_path)
+    parsed: list[Path] = []
+    real = loader._load_file
+
+    def spy(path: Path, *args: Any) -> Any:
+        parsed.append(path)
+        return real(path, *args)
+
+    monkeypatch.setattr(loader, "_load_file", spy)
+    Project(tmp_path, "single").build(tmp_path / "site")
+    assert len(parsed) == 15
+    edited = sorted(tmp_path.glob("incidents/*/*-incident-*.md"))[-1]
+    edited.write_text(edited.read_text("utf-8").replace("\ntitle:", "\ntitle_typo:", 1), "utf-8")
+    parsed.clear()
+    loader._RECENT.clear()
+    result = CliRunner().invoke(main, ["validate", str(edited.relative_to(tmp_path))])
+    assert result.exit_code == 1, result.output
+    assert parsed == [edited.resolve()] or parsed == [edited.relative_to(tmp_path)], parsed
+    assert edited.name in result.output and "title" in result.output
+
+
+def test_deploy_workflow_keeps_the_build_cache() -> None:
+    """CI restores and saves the folder builds use, so a merge republishes only what changed."""
+    from statuskit.adapter.config import StatuskitConfig
+
+    workflow = yaml.safe_load((ROOT / ".github/workflows/deploy.yml").read_text("utf-8"))
+    steps = workflow["jobs"]["build"]["steps"]
+    names = [str(step.get("uses", "")) for step in steps]
+    cache = next(s for s in steps if str(s.get("uses", "")).startswith("actions/cache@"))
+    config = StatuskitConfig()
+    config.load_dict({})
+    config.validate()
+    default = config.cache_dir
+    assert cache["with"]["path"] == default
+    assert cache["with"]["restore-keys"] and cache["with"]["key"].startswith(
+        cache["with"]["restore-keys"]
+    )
+    build = next(i for i, s in enumerate(steps) if "statuskit build" in str(s.get("run", "")))
+    assert names.index(cache["uses"]) < build, "restored before the build"

@@ -26,6 +26,7 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -488,9 +489,16 @@ def _nav_uris(nav: object) -> set[str]:
 
 def load_site_cached(settings: Settings, cache_dir: Path | None) -> Site:
     """`load_site`, reading again only the incident files changed since the last build."""
+    with reading_cache(cache_dir):
+        return load_site(settings)
+
+
+@contextmanager
+def reading_cache(cache_dir: Path | None) -> Iterator[None]:
+    """Within: incident files unchanged since the last read come from the cache folder."""
     store = parsecache.activate(cache_dir / f"v{FORMAT}" / "parsed.pickle" if cache_dir else None)
     try:
-        return load_site(settings)
+        yield
     finally:
         parsecache.activate(None)
         if store is not None:

@@ -48,3 +48,14 @@ def load_settings(config_file: Path, target: str | None = None) -> Settings:
         )
     except SettingsError as exc:
         raise click.ClickException(f"{config_file}: {exc}") from None
+
+
+def cache_folder(config_file: Path) -> Path | None:
+    """The build cache of the site (None when its `cache` option is off)."""
+    try:
+        plugin = load_config(str(config_file)).plugins.get("statuskit")
+    except ConfigurationError:
+        return None
+    if plugin is None or not plugin.config.cache:
+        return None
+    return config_file.resolve().parent / str(plugin.config.cache_dir)

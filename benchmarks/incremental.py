@@ -1,0 +1,133 @@
+"""The figures of publishing one update on a large site; prints them, asserts nothing.
+
+Usage: python benchmarks/incremental.py [N]   (default: 10000 incidents)
+
+On a corpus of N incidents in en, ko and ja (benchmarks/corpus.py), each figure with the command
+that gives it:
+
+1. `statuskit update` appending one update to an open incident;
+2. `statuskit build` (a path per locale) after that update, with the cache of the build before;
+3. `statuskit build` of the same tree with no cache (a clean build);
+4. `mkdocs build` of one locale per incident, against `mkdocs build` of a plain MkDocs + Material
+   site with one page per incident of the same text;
+5. the peak memory of that one-locale clean build.
+
+Every build runs in its own process; times are wall-clock seconds on this machine as it is.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from build import LOCALES, SINGLE, run_build
+from corpus import generate
+
+STATUSKIT = [sys.executable, "-m", "statuskit.cli.main"]
+
+
+def timed(command: list[str], cwd: Path) -> float:
+    start = time.perf_counter()
+    proc = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if proc.returncode:
+        raise RuntimeError(f"{' '.join(command)} failed in {cwd}:\n{proc.stdout}\n{proc.stderr}")
+    return seconds
+
+
+def plain_site(corpus: Path, root: Path) -> int:
+    """A MkDocs + Material site with a page per incident holding the incident's own text."""
+    docs = root / "docs"
+    docs.mkdir(parents=True)
+    count = 0
+    for path in sorted((corpus / "incidents").rglob("*.md")):
+        if path.name.count(".") > 1:  # translations and postmortems
+            continue
+        front, _, body = path.read_text("utf-8").removeprefix("---\n").partition("\n---\n")
+        data = yaml.safe_load(front) or {}
+        title = data.get("title")
+        title = title.get("en", next(iter(title.values()))) if isinstance(title, dict) else title
+        lines = [f"# {title}", "", body.strip(), ""]
+        for update in data.get("updates", []):
+            text = update.get("body")
+            text = text.get("en", "") if isinstance(text, dict) else text
+            lines += [f"## {update.get('status')} · {update.get('at')}", "", str(text or ""), ""]
+        target = docs / path.relative_to(corpus / "incidents")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text("\n".join(lines), "utf-8")
+        count += 1
+    config = {
+        "site_name": "Plain",
+        "site_url": "https://example.com/",
+        "theme": {"name": "material", "font": False},
+        "plugins": ["search"],
+    }
+    (root / "mkdocs.yml").write_text(yaml.safe_dump(config), "utf-8")
+    return count
+
+
+def main(argv: list[str]) -> int:
+    n = int(argv[0]) if argv else 10_000
+    rows: list[tuple[str, str, str]] = []
+
+    def report(figure: str, value: str, command: str) -> None:
+        rows.append((figure, value, command))
+        print(f"{figure}: {value}    ({command})", flush=True)
+
+    with tempfile.TemporaryDirectory(prefix=f"statuskit-incremental-{n}-") as tmp:
+        root = Path(tmp) / "site"
+        generate(root, n, 0, ("en", "ko", "ja"))
+        clean = timed(LOCALES, root)
+        report(f"clean build, {n} x 3 locales", f"{clean:.1f} s", "statuskit build")
+
+        incident = sorted(root.glob("incidents/*/*-open-*.md"))[0].stem
+        update = [*STATUSKIT, "update", incident, "-s", "identified", "-m", "Cause found."]
+        seconds = timed(update, root)
+        report(f"statuskit update, {n} incidents", f"{seconds:.2f} s", "statuskit update ID …")
+        seconds = timed(LOCALES, root)
+        report(
+            f"republish after one update, {n} x 3 locales, warm cache",
+            f"{seconds:.1f} s",
+            "statuskit update … && statuskit build",
+        )
+
+        one = Path(tmp) / "one"
+        generate(one, n, 0, ("en", "ko"))
+        seconds, peak = run_build(one, SINGLE)
+        pages = timed_plain(one, Path(tmp) / "plain")
+        ratio = (seconds / n) / (pages[0] / pages[1])
+        report(
+            "clean build per incident, one locale",
+            f"{1000 * seconds / n:.2f} ms against {1000 * pages[0] / pages[1]:.2f} ms "
+            f"(plain MkDocs+Material), {ratio:.2f}x",
+            "mkdocs build (statuskit corpus) vs mkdocs build (plain pages)",
+        )
+        report(
+            f"peak memory, clean build, {n} incidents, one locale",
+            f"{peak:.0f} MiB",
+            "mkdocs build (ru_maxrss)",
+        )
+        shutil.rmtree(root, ignore_errors=True)
+
+    print("\n| figure | measured | command |\n|---|---|---|")
+    for figure, value, command in rows:
+        print(f"| {figure} | {value} | `{command}` |")
+    return 0
+
+
+def timed_plain(corpus: Path, where: Path) -> tuple[float, int]:
+    """Seconds of a clean `mkdocs build` of the plain site and its number of pages."""
+    count = plain_site(corpus, where)
+    seconds, _ = run_build(where, SINGLE)
+    return seconds, count
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
