@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from babel.dates import format_timedelta
 from markupsafe import Markup
@@ -56,7 +56,9 @@ HOME_RECENT_LIMIT = 10
 def ago(delta: timedelta, fmt: Formatter) -> str:
     """How long ago, in minutes, hours or days: never rounded up to a vaguer week or month."""
     size = abs(delta)
-    unit = "minute" if size < timedelta(hours=1) else "hour" if size < timedelta(days=1) else "day"
+    unit: Literal["day", "hour", "minute"] = (
+        "minute" if size < timedelta(hours=1) else "hour" if size < timedelta(days=1) else "day"
+    )
     return format_timedelta(
         delta, granularity=unit, threshold=1000, add_direction=True, locale=fmt.locale
     )
@@ -302,6 +304,10 @@ class PagePlanner:
     def component_name(self, component_id: str) -> str:
         return self.component_text(component_id).text
 
+    def region_name(self, code: str) -> str:
+        """A region code (kr, jp, eu) as the reader's language names it; other codes as written."""
+        return str(self.fmt.locale.territories.get(code.upper(), code))
+
     def component_text(self, component_id: str) -> Localized:
         component = self.settings.component(component_id)
         if component is None:
@@ -421,7 +427,7 @@ class PagePlanner:
             detected=self.fmt.time(incident.detected_at) if incident.detected_at else None,
             window=window,
             components=components,
-            regions=[self.fmt.locale.territories.get(r.upper(), r) for r in incident.regions],
+            regions=[self.region_name(r) for r in incident.regions],
             scope=self.text(incident.scope) if incident.scope else None,
             workaround=self.text(incident.workaround) if incident.workaround else None,
             responsible=responsible,

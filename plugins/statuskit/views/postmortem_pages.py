@@ -306,7 +306,7 @@ class AccountabilityPlanner:
             "summary": self.text(pm.summary),
             "impact": self.text(pm.impact_description),
             "customers": self.text(pm.impact_customers),
-            "regions": pm.impact_regions or incident.regions,
+            "regions": [self.p.region_name(r) for r in pm.impact_regions or incident.regions],
             "figures": [(self.p.text(f.label), self.p.text(f.value)) for f in pm.figures],
             "technical": self.text(pm.technical_cause),
             "operational": self.text(pm.operational_cause),
