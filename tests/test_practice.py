@@ -661,3 +661,12 @@ def test_a_provider_status_page_must_be_a_web_address(tmp_path: Path) -> None:
     assert found and "provider" in found[0] and "status_url" in found[0]
     line = _line(OPEN, "status_url:")
     assert f"a.md:{line}:" in found[0]
+
+
+def test_stats_prints_each_recurrence_target(project: SiteProject) -> None:
+    project.configure(recurrence_targets=[{"tag": "deploy", "max": 0, "quarters": 2}])
+    project.write("2026/a.md", INCIDENT)
+    project.write("2026/a.postmortem.md", POSTMORTEM)
+    result = CliRunner().invoke(main, ["stats", "-f", str(project.root / "mkdocs.yml")])
+    assert result.exit_code == 0, result.output
+    assert "deploy: At most 0 in 2 quarters · 1 in the last 2 quarters · Missed" in result.output

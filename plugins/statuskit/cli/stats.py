@@ -55,6 +55,16 @@ def render_stats(report: Report, settings: Settings, locale: str) -> str:
         lines.append(f"  {t('reliability.no_recurrences')}")
     for tag, ids in report.recurrences.items():
         lines.append(f"  {tag}: {', '.join(ids)}")
+    if report.targets:
+        lines += ["", t("reliability.targets")]
+    for result in report.targets:
+        target = result.target
+        verdict = t("reliability.target_met" if result.met else "reliability.target_missed")
+        promise = t("reliability.target", max=target.max_incidents, quarters=target.quarters)
+        actual = t(
+            "reliability.target_actual", count=len(result.incident_ids), quarters=target.quarters
+        )
+        lines.append(f"  {target.tag}: {promise} · {actual} · {verdict}")
     lines += ["", t("prevention.title")]
     completion = report.completion
     summary = [t("prevention.open_count", count=len(report.open_actions))]

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from statistics import median
 
-from .model import Action
+from .model import Action, RecurrenceTarget
 from .settings import Settings
 from .status import SiteState, uptime
 
@@ -55,6 +55,49 @@ class PlanItem:
     action: Action
 
 
+def quarters_back(today: date, count: int) -> list[str]:
+    """The quarter of `today` and the `count - 1` before it, newest first."""
+    names = []
+    year, quarter = today.year, (today.month - 1) // 3
+    for _ in range(count):
+        names.append(f"{year}-Q{quarter + 1}")
+        quarter -= 1
+        if quarter < 0:
+            year, quarter = year - 1, 3
+    return names
+
+
+@dataclass(frozen=True)
+class TargetResult:
+    """A recurrence target and the incidents of its tag in its window: met while within it."""
+
+    target: RecurrenceTarget
+    incident_ids: list[str]
+
+    @property
+    def met(self) -> bool:
+        return len(self.incident_ids) <= self.target.max_incidents
+
+
+def recurrence_results(state: SiteState, settings: Settings) -> list[TargetResult]:
+    """Each configured target against the published postmortems carrying its tag."""
+    zone = settings.timezone
+    today = state.now.astimezone(zone).date()
+    results = []
+    ordered = sorted(state.incidents.values(), key=lambda s: (s.start, s.incident.id))
+    for target in settings.recurrence_targets:
+        window = set(quarters_back(today, target.quarters))
+        hits = [
+            item.incident.id
+            for item in ordered
+            if (pm := item.incident.published_postmortem) is not None
+            and target.tag in pm.tags
+            and quarter_of(item.start.astimezone(zone).date()) in window
+        ]
+        results.append(TargetResult(target, hits))
+    return results
+
+
 @dataclass
 class Report:
     """Every figure of the reliability page and of `statuskit stats`."""
@@ -64,6 +107,7 @@ class Report:
     quarters: list[Quarter]
     recurrences: dict[str, list[str]]
     actions: list[PlanItem]
+    targets: list[TargetResult] = field(default_factory=list)
 
     @property
     def open_actions(self) -> list[PlanItem]:
@@ -134,6 +178,7 @@ def build_report(state: SiteState, settings: Settings) -> Report:
         quarters=[quarters[k] for k in sorted(quarters, reverse=True)],
         recurrences={t: sorted(ids) for t, ids in sorted(tags.items()) if len(ids) > 1},
         actions=actions,
+        targets=recurrence_results(state, settings),
     )
 
 

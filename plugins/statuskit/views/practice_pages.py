@@ -4,10 +4,10 @@ quarterly review of prevention plans and recurrence targets against what happene
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
 from ..core.model import Localized, Severity
-from ..core.reliability import quarter_of
+from ..core.reliability import quarter_of, recurrence_results
 from ..core.status import IncidentState
 from .pages import SEVERITY_SRC, PagePlanner, PageSpec, SitePlan, paged_src
 from .practice import category_label
@@ -61,18 +61,6 @@ class TargetRow:
     actual: str
     met: bool
     incidents: list[tuple[str, Localized]]
-
-
-def _quarters_back(today: date, count: int) -> list[str]:
-    """The current quarter and the `count - 1` before it."""
-    names = []
-    year, quarter = today.year, (today.month - 1) // 3
-    for _ in range(count):
-        names.append(f"{year}-Q{quarter + 1}")
-        quarter -= 1
-        if quarter < 0:
-            year, quarter = year - 1, 3
-    return names
 
 
 class PracticePlanner:
@@ -224,15 +212,9 @@ class PracticePlanner:
 
     def targets(self) -> list[TargetRow]:
         rows = []
-        for target in self.settings.recurrence_targets:
-            window = set(_quarters_back(self.today, target.quarters))
-            hits = []
-            for state in sorted(self.state.incidents.values(), key=lambda s: s.start):
-                pm = state.incident.published_postmortem
-                started = state.start.astimezone(self.settings.timezone).date()
-                if pm is not None and target.tag in pm.tags and quarter_of(started) in window:
-                    summary = self.p.summary(state)
-                    hits.append((summary.url, summary.title))
+        for result in recurrence_results(self.state, self.settings):
+            target = result.target
+            summaries = [self.p.summary(self.state.incidents[i]) for i in result.incident_ids]
             rows.append(
                 TargetRow(
                     tag=target.tag,
@@ -241,10 +223,12 @@ class PracticePlanner:
                         "reliability.target", max=target.max_incidents, quarters=target.quarters
                     ),
                     actual=self.t(
-                        "reliability.target_actual", count=len(hits), quarters=target.quarters
+                        "reliability.target_actual",
+                        count=len(result.incident_ids),
+                        quarters=target.quarters,
                     ),
-                    met=len(hits) <= target.max_incidents,
-                    incidents=hits,
+                    met=result.met,
+                    incidents=[(s.url, s.title) for s in summaries],
                 )
             )
         return rows
