@@ -546,6 +546,7 @@ def test_announcements_carry_promise_people_provider_and_feedback(project: SiteP
     project.write("2026/open.md", OPEN)
     email = words(announce(project, "email"))
     assert "Next update by Mar 15, 2026, 12:30 PM (UTC+09:00)" in email
+    assert "Expected to be resolved by Mar 15, 2026, 3:30 PM (UTC+09:00)" in email
     assert "Some customers are affected: in Korea; on the Business plan; using Android." in email
     assert "Third party: Hanmaum Messaging" in email
     assert "Tell us how this affected you: https://example.com/voc?incident=open" in email
