@@ -487,6 +487,7 @@ def test_search_finds_an_incident_by_title_in_every_locale(demo: Demo, browser: 
             wanted = f"/{locale}/incidents/{incident.id}/"
             if wanted not in found:
                 missing.append(f"{locale}: {incident.titles[locale]!r} -> {found}")
+            assert not overflow(page), overflow(page)  # the results panel fits the phone
             shot(page, f"search-{locale}")
             # A resolved incident from the history, by its title.
             past = BeautifulSoup(
