@@ -890,3 +890,19 @@ def test_deploy_workflow_notifies_once_and_keeps_the_ledger_on_its_branch(
     assert "ledger unchanged" in "".join(r.output for r in second.records)
     assert git(repository, "rev-list", "--count", "statuskit-notify").strip() == "1"
     assert git(repository, "rev-parse", "main") == git(repository, "rev-parse", "HEAD")
+
+
+def test_the_html_part_of_every_email_is_valid_html(
+    sent: tuple[Path, HttpReceiver, SmtpReceiver, Result], tmp_path: Path
+) -> None:
+    """Korean and English, updates, maintenance and the postmortem: the Nu HTML checker passes."""
+    from test_html_quality import run_vnu
+
+    _, _, smtp, _ = sent
+    files = []
+    for number, (_, message) in enumerate(smtp.messages):
+        path = tmp_path / f"email-{number}.html"
+        path.write_text(parts(message)[1], "utf-8")
+        files.append(path)
+    assert len(files) == 2 * len(CUSTOMER_EVENTS)
+    assert run_vnu(files) == []

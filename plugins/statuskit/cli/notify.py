@@ -397,8 +397,9 @@ class Plan:
 
 def _site_facts(config_file: Path) -> tuple[str, str]:
     """The site's name and Statuspage page id, as the build writes them in the API."""
-    from mkdocs.config import load_config
     from slugify import slugify
+
+    from ..adapter.generator import load_config
 
     config = load_config(str(config_file))
     site_name = str(config.site_name or "")
