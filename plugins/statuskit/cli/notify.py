@@ -196,8 +196,11 @@ class _Captured(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def send_apprise(address: str, outgoing: Outgoing, timeout: float) -> None:
-    """A chat or social message through Apprise; its log says why a send failed."""
+def send_apprise(address: str, outgoing: Outgoing) -> None:
+    """A chat or social message through Apprise; its log says why a send failed.
+
+    Apprise's own timeouts apply (the URL's `cto` and `rto`, 4 seconds each by default).
+    """
     import apprise
 
     notifier = apprise.Apprise()
@@ -486,7 +489,7 @@ def _sender(
         )
     if channel.kind == "webhook":
         return lambda o: send_webhook(address, o, secret, options.timeout)
-    return lambda o: send_apprise(address, o, options.timeout)
+    return lambda o: send_apprise(address, o)
 
 
 def run(config_file: Path, ledger_path: Path | None, options: RunOptions) -> list[ChannelReport]:
@@ -535,6 +538,10 @@ def _print_dry_run(plan: Plan, report: ChannelReport, ledger: Ledger) -> None:
         click.echo(f"=== {channel.id} ({where}) via ${channel.url_env} ({address}): {outgoing.key}")
         for key, value in outgoing.headers.items():
             click.echo(f"{key}: {value}")
+        if channel.kind == "webhook" and channel.secret_env:
+            click.echo(
+                f"{SIGNATURE_HEADER}: sha256=<HMAC-SHA256 of the body with ${channel.secret_env}>"
+            )
         if channel.kind == "email":
             click.echo(f"Subject: {outgoing.subject}")
             click.echo(f"(plain text below; an HTML part of {len(outgoing.html or '')} characters)")
@@ -587,7 +594,13 @@ def summary(reports: list[ChannelReport], dry_run: bool) -> str:
     show_default=True,
     help="Seconds before the first retry; doubled for each next one (at most 60).",
 )
-@click.option("--timeout", type=click.FloatRange(0.1), default=10.0, show_default=True)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(0.1),
+    default=10.0,
+    show_default=True,
+    help="Seconds for an SMTP server or webhook to answer (Apprise URLs: their cto and rto).",
+)
 @click.option(
     "--lock-timeout",
     type=click.FloatRange(0),
