@@ -906,3 +906,52 @@ def test_the_html_part_of_every_email_is_valid_html(
         files.append(path)
     assert len(files) == 2 * len(CUSTOMER_EVENTS)
     assert run_vnu(files) == []
+
+
+def test_the_next_run_sends_only_what_was_added_threaded_after_it(
+    config: Path, http: HttpReceiver, smtp: SmtpReceiver
+) -> None:
+    """An incident reopened after it was resolved, and a postmortem: only the new update goes."""
+    env = environment(http, smtp)
+    assert notify(config, env).exit_code == 0
+    before_http, before_mail = len(http.received), len(smtp.messages)
+    path = config.parent / "incidents" / "2026" / "2026-03-15-payments.md"
+    text = path.read_text("utf-8")
+    reopened = (
+        "  - at: 2026-03-15T11:40:00+09:00\n"
+        "    status: investigating\n"
+        "    reopened: true\n"
+        "    body:\n"
+        "      en: Some card payments fail again; we are looking into it.\n"
+        "      ko: 일부 카드 결제가 다시 실패하고 있어 확인 중입니다.\n"
+        "      ja: 一部のカード決済が再び失敗しています。調査しています。\n"
+        "    components: {payments: partial_outage}\n"
+    )
+    path.write_text(text.replace("---\nA deploy", reopened + "---\nA deploy", 1), "utf-8")
+    result = notify(config, env)
+    assert result.exit_code == 0, result.output
+    new_http = http.received[before_http:]
+    new_mail = [m for _, m in smtp.messages[before_mail:]]
+    # One message per channel that follows payments incidents, and the component change.
+    assert len(chat_messages(http, "chat-en")) == len(CUSTOMER_EVENTS) + 1
+    assert "Some card payments fail again" in chat_messages(http, "chat-en")[-1]
+    assert {r.path for r in new_http} == {
+        "/chat-en",
+        "/chat-ops",
+        "/social-ja",
+        "/hook-partner",
+        "/hook-ops",
+    }
+    hooks = [r.json() for r in new_http if r.path == "/hook-partner"]
+    assert [p["statuskit"]["event"] for p in hooks] == ["incident.update", "component.update"]
+    assert hooks[0]["incident"]["status"] == "investigating"
+    assert hooks[0]["incident"]["resolved_at"] is None
+    assert hooks[1]["component_update"]["old_status"] == "operational"
+    assert hooks[1]["component_update"]["new_status"] == "partial_outage"
+    korean = next(m for m in new_mail if m["Content-Language"] == "ko")
+    assert korean["Message-ID"] == "<statuskit.mail-ko.2026-03-15-payments.u4@status.example.co.kr>"
+    assert korean["In-Reply-To"] == (
+        "<statuskit.mail-ko.2026-03-15-payments.u3@status.example.co.kr>"
+    )
+    assert "일부 카드 결제가 다시 실패하고" in parts(korean)[0]
+    assert len(new_mail) == 2  # the Korean customers and the team
