@@ -966,3 +966,32 @@ def test_the_next_run_sends_only_what_was_added_threaded_after_it(
     )
     assert "일부 카드 결제가 다시 실패하고" in parts(korean)[0]
     assert len(new_mail) == 2  # the Korean customers and the team
+
+
+def test_a_long_thread_keeps_its_first_and_latest_references() -> None:
+    """An incident with many updates: References stays short, still naming the thread's root."""
+    from datetime import datetime
+
+    from statuskit.outputs.notifications import REFERENCES_KEPT, EmailThread, Event
+
+    thread = EmailThread("mail", "2026-03-15-payments", "status.example.com")
+    at = datetime(2026, 3, 15, 12, 0)
+    event = Event(at, "2026-03-15-payments", 30, "incident", "2026-03-15-payments/u31")
+    headers = thread.headers(event)
+    references = headers["References"].split()
+    assert len(references) == REFERENCES_KEPT
+    assert references[0] == thread.message_id("u1")
+    assert references[-1] == headers["In-Reply-To"] == thread.message_id("u30")
+    assert headers["Message-ID"] == thread.message_id("u31")
+
+
+def test_email_html_escapes_text_and_links_addresses() -> None:
+    from statuskit.outputs.notifications import linkify
+
+    html = str(linkify('Use <b>"this"</b> & see https://status.example.com/incidents/x/.'))
+    assert "&lt;b&gt;&#34;this&#34;&lt;/b&gt; &amp; see" in html
+    link = "https://status.example.com/incidents/x/"
+    assert f'<a href="{link}">{link}</a>.' in html
+    assert str(linkify("詳細: https://status.example.jp/a/。")).endswith(
+        '/a/">https://status.example.jp/a/</a>。'
+    )

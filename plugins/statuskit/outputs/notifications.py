@@ -202,7 +202,8 @@ class EmailThread:
         headers = {"Message-ID": self.message_id(part)}
         earlier = [self.message_id(f"u{n + 1}") for n in range(event.order)]
         if earlier:
-            kept = earlier if len(earlier) <= REFERENCES_KEPT else [earlier[0], *earlier[-9:]]
+            tail = earlier[-(REFERENCES_KEPT - 1) :]
+            kept = earlier if len(earlier) <= REFERENCES_KEPT else [earlier[0], *tail]
             headers["In-Reply-To"] = earlier[-1]
             headers["References"] = " ".join(kept)
         return headers
