@@ -27,6 +27,7 @@ from statuskit.core.loader import load_incidents
 from statuskit.core.model import Incident
 from statuskit.core.site import validate
 from statuskit.importers.statuspage_feed import to_markdown
+from statuskit.importers.writer import Links
 from statuskit.views.markup import MarkdownRenderer
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -173,6 +174,27 @@ def test_history_feeds_imported_back_are_the_same_history(
     assert "oldest first" in result.output
     written = "".join(p.read_text("utf-8") for p in (site / "incidents").rglob("*.md"))
     assert "web_search" in written and "web\\_search" not in written
+
+
+def test_links_to_the_old_page_on_any_of_its_addresses() -> None:
+    new = "https://status.example.com/incidents/abc123/"
+    links = Links(frozenset({"status.old.example"}), "incidents", {"abc123": new})
+    moved = [
+        "https://status.old.example/incidents/abc123",
+        "https://www.status.old.example/incidents/abc123/",
+        "https://oldpage.statuspage.io/incidents/abc123",
+    ]
+    for address in moved:
+        assert links.carry(f"See {address}.") == f"See {new}."
+        assert links.carry(f"[the outage]({address})") == f"[the outage]({new})"
+    kept = [
+        "https://other.example/incidents/abc123",  # another site
+        "https://status.old.example/incidents/zzz999",  # not imported
+        "https://status.old.example/incidents/abc123/updates",  # not the incident page
+        "`https://status.old.example/incidents/abc123`",  # code, shown as typed
+    ]
+    for text in kept:
+        assert links.carry(text) == text
 
 
 def test_bare_addresses_are_links_where_the_text_is_shown() -> None:

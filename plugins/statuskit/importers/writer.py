@@ -302,7 +302,9 @@ class Links:
         """The new address of an old incident link, or the link as it was when unknown."""
         host = match["host"].lower().removeprefix("www.")
         target = self.targets.get(match["id"])
-        if target is None or match["kind"] != self.kind or (self.hosts and host not in self.hosts):
+        # A Statuspage page also answers at <page>.statuspage.io, whatever its own domain.
+        known = host in self.hosts or host.endswith(".statuspage.io") or not self.hosts
+        if target is None or match["kind"] != self.kind or not known:
             return match[0]
         return target
 
