@@ -156,6 +156,8 @@ CHANNELS = [
     channel("chat-ops", "chat", "internal"),
     channel("chat-critical", "chat", "partner", severities=["critical"]),
     channel("social-ja", "social", "customer", mirror="jp", events=["incident"]),
+    # A post is public whatever the audience: internal notes never go into one.
+    channel("social-ops", "social", "internal", events=["incident"]),
     channel("mail-ko", "email", "customer", mirror="kr", unsubscribe="https://example.com/unsub"),
     channel("mail-ops", "email", "internal", locale="en"),
     channel(
@@ -341,6 +343,7 @@ def environment(http: HttpReceiver, smtp: SmtpReceiver) -> dict[str, str]:
         "NOTIFY_CHAT_OPS": f"{json_url}/chat-ops",
         "NOTIFY_CHAT_CRITICAL": f"{json_url}/chat-critical",
         "NOTIFY_SOCIAL_JA": f"{json_url}/social-ja",
+        "NOTIFY_SOCIAL_OPS": f"{json_url}/social-ops",
         "NOTIFY_MAIL_KO": f"{smtp_url}?to=customers-ko@example.com",
         "NOTIFY_MAIL_OPS": f"{smtp_url}?to=ops@example.com,oncall@example.com",
         "NOTIFY_HOOK_PARTNER": f"{http.base}/hook-partner",
@@ -472,6 +475,7 @@ def test_each_channel_gets_its_events_in_its_locale(
         *(f"chat-ops:{k}" for k in CUSTOMER_EVENTS),
         "chat-critical:2026-03-15-website-upgrade/u1",
         *(f"social-ja:{k}" for k in CUSTOMER_EVENTS[:4]),
+        *(f"social-ops:{k}" for k in CUSTOMER_EVENTS[:4]),
         *(f"mail-ko:{k}" for k in CUSTOMER_EVENTS),
         *(f"mail-ops:{k}" for k in CUSTOMER_EVENTS),
         *(r.json()["statuskit"]["key"] for r in http.received if "/hook-" in r.path),
@@ -486,7 +490,7 @@ def test_a_second_run_sends_nothing(
     again = notify(config, environment(http, smtp))
     assert again.exit_code == 0, again.output
     assert (len(http.received), len(smtp.messages)) == before
-    assert "sent 0 message(s) on 8 channel(s)" in again.output
+    assert f"sent 0 message(s) on {len(CHANNELS)} channel(s)" in again.output
 
 
 def test_internal_notes_reach_only_internal_channels(
@@ -504,6 +508,7 @@ def test_internal_notes_reach_only_internal_channels(
                 assert MARKER in text, received.path
         else:
             assert MARKER not in text, received.path
+    assert len(chat_messages(http, "social-ops")) == 4  # internal, and still nothing internal
     assert len(smtp.to("ops@example.com")) == len(CUSTOMER_EVENTS)
     for recipients, message in smtp.messages:
         plain, html = parts(message)
@@ -950,6 +955,7 @@ def test_the_next_run_sends_only_what_was_added_threaded_after_it(
         "/chat-en",
         "/chat-ops",
         "/social-ja",
+        "/social-ops",
         "/hook-partner",
         "/hook-ops",
     }
