@@ -22,7 +22,6 @@ import hashlib
 import importlib.metadata
 import json
 import os
-import shutil
 import sys
 import tempfile
 from collections.abc import Iterator, Mapping
@@ -280,8 +279,8 @@ class PageCache:
             return
         self.entries = entries
 
-    def lookup(self, uri: str, key: str | None) -> Entry | None:
-        """The page's cached entry if its key matches and its HTML file is intact."""
+    def lookup(self, uri: str, key: str | None) -> bytes | None:
+        """The page's cached HTML if its key matches and its file is intact."""
         entry = self.entries.get(uri)
         if key is None or entry is None or entry.key != key:
             return None
@@ -292,10 +291,7 @@ class PageCache:
         if _digest(content) != entry.html:
             return None
         self.fresh[uri] = entry
-        return entry
-
-    def html_path(self, entry: Entry) -> Path:
-        return self.pages_dir / entry.html
+        return content
 
     def store(self, uri: str, key: str, html: bytes, search: list[Any] | None) -> None:
         """Keep a page rendered in this build."""
@@ -337,10 +333,12 @@ def _write_atomic(path: Path, content: bytes) -> None:
         raise
 
 
-def target_folder(cache_dir: Path, target: str | None) -> Path:
-    """One folder per target, so targets built in parallel never share a file."""
+def target_folder(cache_dir: Path, target: str | None, site_url: str) -> Path:
+    """One folder per target and address, so targets built in parallel never share a file and
+    `mkdocs serve` (which builds for a local address) keeps the published build's pages."""
     name = (target or "single").replace(":", "-").replace("/", "-")
-    return cache_dir / f"v{FORMAT}" / name
+    address = hashlib.blake2b(site_url.encode(), digest_size=4).hexdigest()
+    return cache_dir / f"v{FORMAT}" / f"{name}-{address}"
 
 
 class IncrementalBuild:
@@ -348,7 +346,7 @@ class IncrementalBuild:
 
     Reused pages are left out of MkDocs' files, so MkDocs neither reads nor renders nor writes
     them; everything that lists pages (the sitemap, the search index) gets them back in their
-    place, and their HTML is copied into the site before anything indexes it.
+    place, and their HTML is written into the site as soon as they are found unchanged.
     """
 
     def __init__(
@@ -380,7 +378,7 @@ class IncrementalBuild:
         if entries is False:
             log.info("page cache off: a search plugin of unknown kind indexes the pages")
             return None
-        cache = PageCache(target_folder(cache_dir, target))
+        cache = PageCache(target_folder(cache_dir, target, config.site_url or ""))
         if cache.problem:
             log.info(f"ignoring the page cache in {cache.folder}: {cache.problem}")
         nav = [s for s in specs if s.in_nav]
@@ -398,9 +396,15 @@ class IncrementalBuild:
         if key is None:
             return False
         self.keys[spec.src_uri] = key
-        if self.cache.lookup(spec.src_uri, key) is None:
+        html = self.cache.lookup(spec.src_uri, key)
+        if html is None:
             return False
-        self.reused[spec.src_uri] = File.generated(self.config, spec.src_uri, content="")
+        # MkDocs has cleaned the site folder already (before `on_files`): write it now.
+        file = File.generated(self.config, spec.src_uri, content="")
+        os.makedirs(os.path.dirname(file.abs_dest_path), exist_ok=True)
+        with open(file.abs_dest_path, "wb") as out:
+            out.write(html)
+        self.reused[spec.src_uri] = file
         return True
 
     def note_pages(self, files: Files) -> None:
@@ -435,11 +439,7 @@ class IncrementalBuild:
         return pages + list(by_uri.values())
 
     def finish(self) -> None:
-        """Put reused pages into the site and the search index, then save the cache."""
-        for uri, file in self.reused.items():
-            entry = self.cache.fresh[uri]
-            os.makedirs(os.path.dirname(file.abs_dest_path), exist_ok=True)
-            shutil.copyfile(self.cache.html_path(entry), file.abs_dest_path)
+        """Put reused pages' records into the search index, then save the cache."""
         if self._entries is not None and self.reused:
             merged: list[Any] = []
             seen = set()

@@ -31,17 +31,23 @@ class Formatter:
     def __init__(self, locale: str, zone: ZoneInfo) -> None:
         self.locale = Locale.parse(locale.replace("-", "_"))
         self.zone = zone
+        # One moment is shown on many pages (its incident, lists, feeds): format it once.
+        self._times: dict[datetime, TimeText] = {}
 
     def offset(self, moment: datetime) -> str:
         raw = moment.astimezone(self.zone).strftime("%z")
         return f"UTC{raw[:3]}:{raw[3:]}"
 
     def time(self, moment: datetime) -> TimeText:
+        known = self._times.get(moment)
+        if known is not None:  # equal instants print alike: the text is in this zone
+            return known
         local = moment.astimezone(self.zone)
         day = format_date(local, "medium", locale=self.locale)
         clock = format_time(local, "short", tzinfo=self.zone, locale=self.locale)
         text = str(self.locale.datetime_formats["medium"]).replace("{1}", day).replace("{0}", clock)
-        return TimeText(local.isoformat(), f"{text} ({self.offset(local)})")
+        shown = self._times[moment] = TimeText(local.isoformat(), f"{text} ({self.offset(local)})")
+        return shown
 
     def day(self, value: date) -> str:
         return format_date(value, "medium", locale=self.locale)
