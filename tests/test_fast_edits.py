@@ -1,4 +1,4 @@
-"""`statuskit update`, `resolve` and `new` read only the incident they write, whatever the history."""
+"""`statuskit update`, `resolve` and `new` read only the incident they write, not the history."""
 
 from __future__ import annotations
 
