@@ -71,7 +71,7 @@ def read_cstate(
             read.skipped_incidents += 1
             continue
         read.incidents += 1
-        read.updates += len(incident.updates) + incident.skipped_updates
+        read.updates += incident.updates_read
         read.skipped_updates += incident.skipped_updates
         source.incidents.append(incident)
     source.files.append(read)
@@ -369,7 +369,8 @@ def _updates(
         previous = status
     if not incident.updates:
         text = opening_text or say(f"message.{opening}")
-        incident.updates.append(records.SourceUpdate(started, opening, text))
+        added = opening_text is None
+        incident.updates.append(records.SourceUpdate(started, opening, text, added=added))
     if resolved and incident.updates[-1].status != closing:
         last = incident.updates[-1].at
         at = resolved_when or last
@@ -383,7 +384,8 @@ def _updates(
         if timed and records.instant(at) == records.instant(last):
             incident.updates[-1].status = closing
         else:
-            incident.updates.append(records.SourceUpdate(at, closing, say(f"message.{closing}")))
+            closed = records.SourceUpdate(at, closing, say(f"message.{closing}"), added=True)
+            incident.updates.append(closed)
     elif not resolved and incident.updates[-1].status == closing:
         incident.notes.append(
             "cState shows it unresolved, but its last update is resolved; "

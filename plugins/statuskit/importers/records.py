@@ -44,6 +44,8 @@ class SourceUpdate:
     status: str
     body: str
     components: dict[str, str] = field(default_factory=dict)
+    # Written by the importer, not read: an opening or closing update the source lacked.
+    added: bool = False
 
 
 @dataclass
@@ -63,6 +65,11 @@ class SourceIncident:
     body: str = ""
     notes: list[str] = field(default_factory=list)
     skipped_updates: int = 0
+
+    @property
+    def updates_read(self) -> int:
+        """Updates the source held, whether carried or skipped; not those the import added."""
+        return sum(not u.added for u in self.updates) + self.skipped_updates
 
     def final_impacts(self) -> dict[str, str]:
         """Each linked component's impact after the last update, as the updates tell it."""

@@ -304,13 +304,13 @@ def _incident(item: JsonObject, source: records.Source) -> records.SourceInciden
     if not updates:
         at = str(item.get("created_at") or item.get("started_at") or item.get("updated_at") or "")
         status = state if state in allowed else allowed[0]
-        updates.append(records.SourceUpdate(at, status, ""))
+        updates.append(records.SourceUpdate(at, status, "", added=True))
         notes.append(f"it had no updates: one {status!r} update with no text was added at {at}")
     if state in ("resolved", "postmortem", "completed") and all(
         u.status != closing for u in updates
     ):
         at = str(item.get("resolved_at") or updates[-1].at)
-        updates.append(records.SourceUpdate(at, closing, CLOSING_TEXT[closing]))
+        updates.append(records.SourceUpdate(at, closing, CLOSING_TEXT[closing], added=True))
         notes.append(f"it was {state} without a {closing!r} update: one was added at {at}")
     elif state == "postmortem":
         notes.append(

@@ -165,7 +165,7 @@ def read_feed(
     read = SourceFile(origin, incidents=len(parsed.entries))
     for entry in parsed.entries:
         incident = _entry(entry, source, impact, timezone)
-        read.updates += len(incident.updates) + incident.skipped_updates
+        read.updates += incident.updates_read
         read.skipped_updates += incident.skipped_updates
         source.incidents.append(incident)
     starts = [min(_anchors(entry)).replace(tzinfo=UTC) for entry in parsed.entries]

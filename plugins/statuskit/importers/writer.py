@@ -335,6 +335,7 @@ class Written:
     action: str
     updates: int
     updates_read: int = 0
+    made: int = 0
     added: int = 0
     changed: int = 0
     same: int = 0
@@ -371,6 +372,8 @@ class ImportReport:
         }
         incidents = sum(w.kind == "incident" for w in written)
         verb = "would be " if self.dry_run else ""
+        count_made = sum(w.made for w in written)
+        made = f" ({count_made} of them added by the import, below)" if count_made else ""
         out = [f"Imported from {self.origin}:"]
         for read in self.files:
             skipped = [
@@ -390,7 +393,7 @@ class ImportReport:
             f"{sum(w.updates_read for w in written)} update(s) read: incident files "
             f"{verb}{count['created']} created, {count['updated']} updated, "
             f"{count['unchanged']} unchanged",
-            f"  updates: {verb}{sum(w.added for w in written)} written, "
+            f"  updates: {verb}{sum(w.added for w in written)} written{made}, "
             f"{sum(w.changed for w in written)} updated, {sum(w.same for w in written)} unchanged, "
             f"{sum(w.kept for w in written)} kept (added to the files after an import)",
             f"  components: {len(self.mapping.components)} of {len(self.source_components)} "
@@ -670,9 +673,11 @@ def write_source(
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
         written = Written(incident.id, incident.kind, path, action, len(data["updates"]))
-        written.updates_read = len(incident.updates) + incident.skipped_updates
+        written.updates_read = incident.updates_read
         written.kept = kept
         _count_updates(written, old_updates, data["updates"][: len(data["updates"]) - kept])
+        # Of the updates written now, those the import made (an opening or closing one).
+        written.made = min(written.added, sum(u.added for u in incident.updates))
         report.written.append(written)
         report.notes += [f"{incident.id}: {note}" for note in incident.notes]
     if not dry_run:
