@@ -335,3 +335,21 @@ def test_deploy_workflow_keeps_the_build_cache() -> None:
     )
     build = next(i for i, s in enumerate(steps) if "statuskit build" in str(s.get("run", "")))
     assert names.index(cache["uses"]) < build, "restored before the build"
+
+
+def test_override_showing_build_time_turns_page_reuse_off(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A site template printing MkDocs' build time changes every page at every build."""
+    project, _ = build_once(tmp_path, caplog)
+    overrides = project.root / "overrides"
+    overrides.mkdir()
+    (overrides / "main.html").write_text(
+        '{% extends "base.html" %}\n{% block footer %}Built {{ build_date_utc }}{% endblock %}\n',
+        "utf-8",
+    )
+    data = yaml.safe_load(project.config.read_text("utf-8"))
+    data["theme"]["custom_dir"] = "overrides"
+    project.config.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    _, reused = build_once(tmp_path, caplog)
+    assert reused == [] and "page cache off" in caplog.text

@@ -213,6 +213,23 @@ def _plain(value: object, depth: int = 0) -> object:
     return value
 
 
+def _installed(path: Path) -> bool:
+    return any(part.endswith("-packages") for part in path.resolve().parts)
+
+
+def _shows_build_time(dirs: list[str]) -> bool:
+    """Whether a site's own template prints MkDocs' build time (then every page changes)."""
+    for folder in dirs:
+        if not _installed(Path(folder)):
+            for path in _walk(Path(folder)):
+                if (
+                    path.suffix in {".html", ".xml", ".j2"}
+                    and b"build_date_utc" in path.read_bytes()
+                ):
+                    return True
+    return False
+
+
 def _theme_dir_digest(folder: str) -> str:
     """A theme folder by its contents, or by its package's version when it is installed."""
     path = Path(folder).resolve()
@@ -377,6 +394,9 @@ class IncrementalBuild:
         entries = _search_entries(config)
         if entries is False:
             log.info("page cache off: a search plugin of unknown kind indexes the pages")
+            return None
+        if _shows_build_time(list(config.theme.dirs)):
+            log.info("page cache off: a theme override shows the build time on every page")
             return None
         cache = PageCache(target_folder(cache_dir, target, config.site_url or ""))
         if cache.problem:
