@@ -235,7 +235,7 @@ def _failure(error: BaseException, quiet: type[BaseException] | None = None) -> 
             errno.EDQUOT: "the disk quota is used up; free some space and build again",
             errno.EACCES: "check the folder's permissions",
         }.get(error.errno or 0, "check that the output folder is writable")
-        return f"cannot write{where}: {error.strerror}; {hint}"
+        return f"cannot write{where}: {error.strerror or error}; {hint}"
     if quiet is not None and isinstance(error, quiet):
         return f"{error} (see the errors above)"
     return f"{type(error).__name__}: {error}"
