@@ -567,6 +567,7 @@ def test_provider_channels_and_feedback_url_are_checked(tmp_path: Path) -> None:
         ),
         ({"feedback_url": "javascript:alert(1)"}, "feedback_url 'javascript:alert(1)' must start"),
         ({"categories": [{"id": "storm"}]}, "category 'storm' needs a `name`"),
+        ({"categories": [{"id": "Big Storm", "name": "x"}]}, "category id 'Big Storm' is part of"),
     ):
         project = SiteProject(tmp_path)
         (tmp_path / "docs").mkdir(exist_ok=True)

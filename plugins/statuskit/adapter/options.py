@@ -242,6 +242,9 @@ def settings_from_options(
     )
 
 
+_CATEGORY_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+
+
 def _categories(options: Any, locale: str) -> list[Category]:
     """The site's taxonomy, or the default one; a default id keeps its translated name."""
     if not options.categories:
@@ -249,6 +252,11 @@ def _categories(options: Any, locale: str) -> list[Category]:
     seen: set[str] = set()
     categories = []
     for item in options.categories:
+        if not _CATEGORY_ID.fullmatch(item.id):
+            raise SettingsError(
+                f"statuskit: category id {item.id!r} is part of a URL: use lowercase letters, "
+                "digits, '-' and '_', like natural_disaster"
+            )
         if item.id in seen:
             raise SettingsError(f"statuskit: category id {item.id!r} is declared twice")
         seen.add(item.id)
