@@ -15,6 +15,7 @@ from click.testing import CliRunner, Result
 
 import statuskit
 from conftest import ROOT
+from demo_site import require
 from statuskit.cli.main import load_settings, main
 from statuskit.core.site import validate
 
@@ -112,8 +113,8 @@ def test_the_workflows_check_pull_requests_and_publish(tmp_path: Path) -> None:
     linter = shutil.which("actionlint", path=sysconfig.get_path("scripts")) or shutil.which(
         "actionlint"
     )
-    if linter is None:
-        pytest.skip("actionlint is not installed (test extras)")
+    require(linter is not None, "actionlint (test extras)")
+    assert linter is not None
     checked = subprocess.run(
         [linter, "-no-color", ".github/workflows/pr.yml", ".github/workflows/deploy.yml"],
         cwd=site,
