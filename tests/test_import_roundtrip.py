@@ -213,6 +213,21 @@ def test_html_keeps_only_the_escapes_markdown_needs() -> None:
     assert to_markdown("<p>_private_ and a*b*c</p>") == "\\_private\\_ and a\\*b\\*c"
 
 
+def test_api_files_and_feeds_together_keep_the_most_detailed_copy(
+    tmp_path: Path, history: Path, truth: dict[str, Incident]
+) -> None:
+    """The same incidents in API files and in newer feeds: the feeds lack severities."""
+    export = corpus.export_statuspage(history, tmp_path / "export")
+    site = empty_site(tmp_path, history)
+    result = run_import(site, *export.api, *export.feeds, "--feed-impact", "none")
+    assert result.exit_code == 0, result.output
+    imported = imported_incidents(site)
+    compare(imported, truth, summaries=True)
+    for incident_id, original in truth.items():
+        assert imported[incident_id].severity == original.severity, incident_id
+        assert imported[incident_id].components == original.components, incident_id
+
+
 def test_links_to_old_incident_pages_lead_to_the_new_ones(
     tmp_path: Path, history: Path, truth: dict[str, Incident]
 ) -> None:

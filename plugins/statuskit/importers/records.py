@@ -65,6 +65,8 @@ class SourceIncident:
     body: str = ""
     notes: list[str] = field(default_factory=list)
     skipped_updates: int = 0
+    # How much the source tells: a feed (0) has no impacts and no seconds, the API files (1) do.
+    detail: int = 1
 
     @property
     def updates_read(self) -> int:
@@ -116,7 +118,11 @@ class Source:
 
 
 def merge(sources: Sequence[Source]) -> Source:
-    """Several saved copies of one page, oldest first: a later copy of an incident wins."""
+    """Several saved copies of one page, oldest first, as one source.
+
+    An incident in several copies is read from the one that holds the most of it: the most
+    updates, then the most detail (API files over a feed), then the latest copy.
+    """
     if len(sources) == 1:
         return sources[0]
     merged = Source(" + ".join(s.origin for s in sources))
@@ -136,8 +142,13 @@ def merge(sources: Sequence[Source]) -> Source:
             if all(g.key != group.key for g in merged.groups):
                 merged.groups.append(group)
         for incident in source.incidents:
-            by_id.pop(incident.id, None)
-            by_id[incident.id] = incident
+            seen = by_id.get(incident.id)
+            if seen is None or (incident.updates_read, incident.detail) >= (
+                seen.updates_read,
+                seen.detail,
+            ):
+                by_id.pop(incident.id, None)
+                by_id[incident.id] = incident
         merged.notes += [n for n in source.notes if n not in merged.notes]
         merged.files += source.files
         merged.page_urls += [u for u in source.page_urls if u not in merged.page_urls]

@@ -343,6 +343,7 @@ def _entry(entry: Any, source: Source, impact: str, chosen: ZoneInfo | None) -> 
         body="\n\n".join(s for s in summary if s),
         notes=notes,
         skipped_updates=skipped,
+        detail=0,
     )
     if maintenance:
         _window(incident, window, zone, anchors, notes)
