@@ -117,8 +117,8 @@ def statuspage_command(sources: tuple[str, ...], feed_impact: str, options: _Opt
     SOURCE is https://status.example.com (summary.json, incidents.json, components.json and
     scheduled-maintenances.json are fetched), a folder holding those files, or a saved
     history.atom / history.rss. A feed holds only the newest 25 incidents and incidents.json
-    the newest 50: pass several saved copies, oldest first, to import a longer history (a
-    later copy of an incident replaces an earlier one).
+    the newest 50: pass several saved copies, oldest first, to import a longer history (an
+    incident in several copies is read from the one with the most updates, then the API files).
     """
     _run(
         lambda settings: merge(
