@@ -10,6 +10,19 @@ from mkdocs.config import config_options as c
 from ..core.settings import DEFAULT_UPDATE_CADENCE
 
 
+def renamed(new: str, release: str) -> c.Deprecated:
+    """An option that moved: its value is carried over, and the warning names the new option.
+
+    `new` is the full path of the option under the plugin (`policies.x`); docs/upgrading.md lists
+    every renamed option with the release that renamed it.
+    """
+    return c.Deprecated(
+        moved_to=new.rsplit(".", 1)[-1],
+        message=f"statuskit {release} renamed the option '{{}}' to '{new}'; rename it in "
+        "mkdocs.yml (docs/upgrading.md lists every renamed option)",
+    )
+
+
 class ComponentConfig(base.Config):
     """A component customers follow; `name` and `description` may be maps of locale to text."""
 
@@ -64,7 +77,8 @@ class PoliciesConfig(base.Config):
     first_notice_minutes = c.Type(int, default=60)
     responsible_required_for = c.ListOfItems(c.Type(str), default=["critical", "major"])
     scope_required_for = c.ListOfItems(c.Type(str), default=[])
-    stale_update_minutes = c.Type(int, default=0)
+    default_cadence_minutes = c.Type(int, default=0)
+    stale_update_minutes = renamed("policies.default_cadence_minutes", "0.2.0")
     future_tolerance_minutes = c.Type(int, default=10)
     missing_translation = c.Choice(("ignore", "warning", "error"), default="warning")
     as_errors = c.Type(bool, default=False)

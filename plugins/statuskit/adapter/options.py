@@ -162,7 +162,7 @@ def settings_from_options(
         first_notice_minutes=p.first_notice_minutes or None,
         responsible_required_for=tuple(p.responsible_required_for),
         scope_required_for=tuple(p.scope_required_for),
-        stale_update_minutes=p.stale_update_minutes or None,
+        default_cadence_minutes=p.default_cadence_minutes or None,
         future_tolerance_minutes=p.future_tolerance_minutes,
         missing_translation=p.missing_translation,
         as_errors=p.as_errors,

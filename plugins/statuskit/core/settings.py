@@ -64,7 +64,7 @@ class Policies:
     first_notice_minutes: int | None = 60
     responsible_required_for: tuple[str, ...] = ("critical", "major")
     scope_required_for: tuple[str, ...] = ()
-    stale_update_minutes: int | None = None
+    default_cadence_minutes: int | None = None
     future_tolerance_minutes: int = 10
     missing_translation: str = "warning"
     as_errors: bool = False
@@ -81,7 +81,7 @@ class Policies:
 
     def cadence(self, severity: str, open_for: timedelta) -> int | None:
         """Minutes allowed between updates; a long-running incident keeps at least a daily loop."""
-        minutes = self.update_cadence_minutes.get(severity, self.stale_update_minutes)
+        minutes = self.update_cadence_minutes.get(severity, self.default_cadence_minutes)
         if self.long_running_hours is None:
             return minutes
         if minutes is None or open_for >= timedelta(hours=self.long_running_hours):
