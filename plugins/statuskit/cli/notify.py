@@ -586,7 +586,13 @@ def summary(reports: list[ChannelReport], dry_run: bool) -> str:
 )
 @click.option("--dry-run", is_flag=True, help="Print what would be sent where; send nothing.")
 @click.option("--channel", "only", multiple=True, help="Only this channel (an id). Repeatable.")
-@click.option("--retries", type=click.IntRange(0, 10), default=3, show_default=True)
+@click.option(
+    "--retries",
+    type=click.IntRange(0, 10),
+    default=3,
+    show_default=True,
+    help="Tries after a failed send, before it is left for the next run.",
+)
 @click.option(
     "--backoff",
     type=click.FloatRange(0),
@@ -614,7 +620,11 @@ def summary(reports: list[ChannelReport], dry_run: bool) -> str:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Append the Markdown summary here; $GITHUB_STEP_SUMMARY when set.",
 )
-@click.option("--strict", is_flag=True, help="Exit 1 when a message could not be sent.")
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Exit 1 when a message could not be sent or a channel's variable is not set.",
+)
 def notify_command(
     config_file: Path,
     ledger: Path | None,
