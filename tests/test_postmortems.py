@@ -334,10 +334,13 @@ def test_policy_postmortem_due(tmp_path: Path) -> None:
     assert not any("has no published postmortem" in p.message for p in published)
 
 
-def test_orphan_postmortem_is_an_error(tmp_path: Path) -> None:
+def test_orphan_postmortem_is_a_warning_naming_the_file(tmp_path: Path) -> None:
     write(tmp_path, "b.postmortem.md", POSTMORTEM)
     _, problems = validate(pm_settings(tmp_path), NOW)
-    assert [p.message for p in problems] == ["no incident file b.md beside this postmortem"]
+    assert [(p.level, p.message) for p in problems] == [
+        ("warning", "no incident file b.md beside this postmortem, so it is not published")
+    ]
+    assert problems[0].path.endswith("b.postmortem.md")
 
 
 def test_stats_command_prints_the_reliability_figures(

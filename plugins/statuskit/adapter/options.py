@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import yaml
+
+from ..core.checks import RESERVED_IDS
 from ..core.compensation import policy_from_options
-from ..core.documents import parse_time, text_of
+from ..core.documents import ID, parse_time, text_of
 from ..core.i18n import Catalog
 from ..core.model import Category, Component, Group, RecurrenceTarget, Severity, Text
 from ..core.settings import (
@@ -24,6 +28,7 @@ from ..core.settings import (
     SubscribeLink,
 )
 from ..core.targets import Mirror, TargetSet, select_target
+from ..core.yamlsource import character_problem, uncarriable
 
 
 class SettingsError(ValueError):
@@ -71,6 +76,69 @@ def _targets(options: Any, locale: str, site_url: str, target: str | None) -> Ta
         raise SettingsError(f"statuskit: {exc}") from None
 
 
+def _check_texts(options: Any, config_dir: Path) -> None:
+    """Every text of the options can reach a feed, a calendar or the JSON API: refuse what
+    they cannot carry (a control character or lone surrogate written as an escape)."""
+    for where, text in _texts(options, ""):
+        bad = uncarriable(text)
+        if bad:
+            message, hint = character_problem(bad.group())
+            line = _line_of(config_dir / "mkdocs.yml", text)
+            at = f" (mkdocs.yml line {line})" if line else ""
+            raise SettingsError(f"statuskit: {where or 'an option'}{at}: {message}; {hint}")
+
+
+def _texts(value: Any, where: str) -> Iterator[tuple[str, str]]:
+    if isinstance(value, str):
+        yield where, value
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            yield where, str(key)
+            yield from _texts(item, f"{where}.{key}" if where else str(key))
+    elif isinstance(value, (list, tuple)):
+        for number, item in enumerate(value):
+            yield from _texts(item, f"{where}[{number}]")
+
+
+def _line_of(config_file: Path, text: str) -> int | None:
+    """The line of mkdocs.yml holding a text, found by composing (not running) its YAML."""
+    try:
+        root = yaml.compose(config_file.read_text("utf-8"), Loader=yaml.SafeLoader)
+    except (OSError, ValueError, yaml.YAMLError):
+        return None
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.ScalarNode) and node.value == text:
+            return int(node.start_mark.line) + 1
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(n for pair in node.value for n in pair)
+    return None
+
+
+def _check_component_ids(options: Any) -> None:
+    """Component ids are page names (`components/<id>/`, badges, feeds): safe and distinct."""
+    seen: dict[str, str] = {}
+    for item in options.components:
+        if not ID.fullmatch(item.id):
+            raise SettingsError(
+                f"statuskit: component id {item.id!r} cannot be part of a URL; "
+                "use letters, digits, '-' and '_'"
+            )
+        if item.id.casefold() in RESERVED_IDS:
+            raise SettingsError(
+                f"statuskit: component id {item.id!r} names a folder's own page; use another id"
+            )
+        other = seen.setdefault(item.id.casefold(), item.id)
+        if other != item.id:
+            raise SettingsError(
+                f"statuskit: component ids {other!r} and {item.id!r} differ only in letter case, "
+                "so their pages would be one file on macOS or Windows; use distinct ids"
+            )
+
+
 def settings_from_options(
     options: Any,
     config_dir: Path,
@@ -80,6 +148,8 @@ def settings_from_options(
     target: str | None = None,
 ) -> Settings:
     """Core settings from the validated `statuskit` plugin options of mkdocs.yml."""
+    _check_texts(options, config_dir)
+    _check_component_ids(options)
     locale = options.locale or default_locale
     targets = _targets(options, locale, site_url, target)
     zone = _zone(targets.current.timezone, "timezone")

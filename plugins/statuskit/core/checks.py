@@ -28,20 +28,42 @@ def check_incidents(
     seen: dict[str, Incident] = {}
     for incident in incidents:
         problems.extend(check_incident(incident, settings, now))
-        other = seen.get(incident.id)
+        if incident.id.casefold() in RESERVED_IDS:
+            problems.append(
+                _p(
+                    incident,
+                    incident.line_of("id"),
+                    f"the id {incident.id!r} names a folder's own page, so the incident would "
+                    "take the place of the list it belongs to",
+                    "give it another `id:` or file name",
+                )
+            )
+        # Ids differing only in case are one page on case-insensitive disks (macOS, Windows).
+        other = seen.get(incident.id.casefold())
         if other is not None:
+            same = other.id == incident.id
             problems.append(
                 _p(
                     incident,
                     incident.line_of("id"),
                     f"id {incident.id!r} is already used by "
-                    f"{display_path(other.path)}:{other.line_of('id')}",
+                    f"{display_path(other.path)}:{other.line_of('id')}"
+                    + (
+                        ""
+                        if same
+                        else f" (as {other.id!r}: ids must differ in more than letter case)"
+                    ),
                     "give one of them another `id:` or file name",
                 )
             )
         else:
-            seen[incident.id] = incident
+            seen[incident.id.casefold()] = incident
     return problems
+
+
+# Page names the site generator turns into their folder's own page (`index.md` is `incidents/`,
+# not `incidents/index/`; MkDocs treats `README.md` the same), compared without case.
+RESERVED_IDS = ("index", "readme")
 
 
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")

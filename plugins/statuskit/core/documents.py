@@ -6,7 +6,7 @@ import difflib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ from .problems import Problem, display_path
 MAX_FILE_BYTES = 1_000_000
 _LOCALE = re.compile(r"[a-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})*")
 EARLIEST_YEAR = 1970
+LATEST_YEAR = 2100
 ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
 
 
@@ -112,7 +113,13 @@ def read_text(path: Path, problems: list[Problem]) -> str | None:
             Problem(shown, line, "the file is not valid UTF-8 text", "save it as UTF-8")
         )
         return None
-    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    bad = yamlsource.uncarriable(text)
+    if bad:
+        line = text.count("\n", 0, bad.start()) + 1
+        problems.append(Problem(shown, line, *yamlsource.character_problem(bad.group())))
+        return None
+    return text
 
 
 def split_front_matter(text: str) -> tuple[str, str, int] | None:
@@ -303,13 +310,27 @@ def parse_time(value: str, line: int, where: str) -> datetime:
         raise TimeError(
             line, f"{where} {value!r} is not a valid time{detail}", f"write it like {example}"
         ) from None
-    if parsed.year < EARLIEST_YEAR:
-        raise TimeError(line, f"{where} {value!r} is before {EARLIEST_YEAR}", "check the year")
-    if parsed.tzinfo is None or parsed.utcoffset() is None:
+    if not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
+        side = f"before {EARLIEST_YEAR}" if parsed.year < EARLIEST_YEAR else f"after {LATEST_YEAR}"
+        raise TimeError(line, f"{where} {value!r} is {side}", "check the year")
+    offset = parsed.utcoffset()
+    if parsed.tzinfo is None or offset is None:
         raise TimeError(
             line,
             f"{where} {value!r} has no UTC offset",
             f"add the offset, like {example} or 2026-03-14T00:12:00Z",
+        )
+    if offset % timedelta(minutes=1):
+        raise TimeError(
+            line,
+            f"{where} {value!r} has an offset with seconds, which feeds and calendars cannot carry",
+            "write the offset in hours and minutes, like +09:00",
+        )
+    if not EARLIEST_YEAR <= (parsed - offset).year <= LATEST_YEAR:
+        raise TimeError(
+            line,
+            f"{where} {value!r} is outside {EARLIEST_YEAR}-{LATEST_YEAR} in UTC",
+            "check the year and the offset",
         )
     return parsed
 

@@ -73,14 +73,42 @@ class LoadResult:
 
 def find_files(incidents_dir: Path) -> Iterator[Path]:
     """Incident files in a stable order; README files are documentation, not incidents."""
+    yield from _walk(incidents_dir)[0]
+
+
+def _walk(incidents_dir: Path) -> tuple[list[Path], list[Path]]:
+    """Incident files, and the symbolic links that lead out of the folder (never read).
+
+    A link out of the incidents folder would publish whatever it points at; links to folders
+    are never followed (their files, if inside, are read where they really are).
+    """
     if not incidents_dir.is_dir():
-        return
+        return [], []
+    root = incidents_dir.resolve()
+    files: list[Path] = []
+    outside: list[Path] = []
     for path in sorted(incidents_dir.rglob("*")):
-        if path.suffix not in INCIDENT_SUFFIXES or not path.is_file():
-            continue
         if path.name.lower() == "readme.md" or path.name.startswith((".", "_")):
             continue
-        yield path
+        is_link = path.is_symlink()
+        if is_link and not path.resolve().is_relative_to(root):
+            if path.suffix in INCIDENT_SUFFIXES or path.is_dir():
+                outside.append(path)
+            continue
+        if path.suffix in INCIDENT_SUFFIXES and path.is_file():
+            files.append(path)
+    return files, outside
+
+
+def _link_problem(path: Path, incidents_dir: Path) -> Problem:
+    """A link out of the incidents folder, named as the author sees it (not its target)."""
+    shown = str(Path(display_path(path.parent)) / path.name)
+    return Problem(
+        shown,
+        1,
+        f"this symbolic link leads out of {display_path(incidents_dir)}, so it is not read",
+        "copy the file into the incidents folder instead of linking to it",
+    )
 
 
 # The last few trees read, by their files' names and contents: building every locale or
@@ -91,7 +119,8 @@ _RECENT_SIZE = 2
 
 def load_incidents(incidents_dir: Path, default_locale: str) -> LoadResult:
     """Read every incident file under a folder; a bad file never stops the others being read."""
-    files = list(find_files(incidents_dir))
+    files, outside = _walk(incidents_dir)
+    links = [_link_problem(p, incidents_dir) for p in outside]
     try:
         stats = tuple((str(p), hashlib.blake2b(p.read_bytes()).digest()) for p in files)
     except OSError:
@@ -100,12 +129,13 @@ def load_incidents(incidents_dir: Path, default_locale: str) -> LoadResult:
     if stats is not None and key in _RECENT:
         _RECENT.move_to_end(key)
         cached = _RECENT[key]
-        return LoadResult(list(cached.incidents), list(cached.problems))
+        return LoadResult(list(cached.incidents), list(cached.problems) + links)
     result = _read_tree(files, default_locale)
     if stats is not None:
         _RECENT[key] = LoadResult(list(result.incidents), list(result.problems))
         while len(_RECENT) > _RECENT_SIZE:
             _RECENT.popitem(last=False)
+    result.problems.extend(links)
     return result
 
 
@@ -137,6 +167,8 @@ def _read_tree(files: list[Path], default_locale: str) -> LoadResult:
         base = _base_file(path.with_name(match["stem"]), names) if match else None
         if match and base is not None:
             siblings.setdefault(base, {})[match["locale"]] = path
+        elif match and not _has_front_matter(path):
+            result.problems.append(_orphan(path, f"{match['stem']}.md", match["locale"]))
         else:
             mains.append(path)
     by_stem: dict[Path, Incident] = {}
@@ -159,11 +191,38 @@ def _read_tree(files: list[Path], default_locale: str) -> LoadResult:
                 Problem(
                     display_path(path),
                     1,
-                    f"no incident file {stem.name}.md beside this postmortem",
+                    f"no incident file {stem.name}.md beside this postmortem, so it is not "
+                    "published",
                     "name a postmortem after its incident file: <incident>.postmortem.md",
+                    "warning",
                 )
             )
+    for stem, translations in postmortem_translations.items():
+        if stem not in postmortems:
+            for locale, path in sorted(translations.items()):
+                result.problems.append(_orphan(path, f"{stem.name}.postmortem.md", locale))
     return result
+
+
+def _has_front_matter(path: Path) -> bool:
+    """An incident file starts with `---`; a translation of its text does not."""
+    try:
+        with path.open("rb") as file:
+            return file.readline().rstrip(b" \t\r\n") == b"---"
+    except OSError:
+        return True  # read as an incident, which reports why it cannot be read
+
+
+def _orphan(path: Path, base: str, locale: str) -> Problem:
+    """A translation whose original is missing: shown nowhere, so the author should know."""
+    return Problem(
+        display_path(path),
+        1,
+        f"a {locale} translation of {base}, but there is no {base} beside it, so it is not "
+        "published",
+        f"name it after the file it translates (<name>.{locale}.md) or remove it",
+        "warning",
+    )
 
 
 def _base_file(stem: Path, names: set[Path]) -> Path | None:

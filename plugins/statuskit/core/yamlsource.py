@@ -23,6 +23,30 @@ _KINDS = {
 }
 MAX_NODES = 50_000
 MAX_DEPTH = 32
+# Text once aliases (*name) are expanded: a file without aliases never comes near it.
+MAX_EXPANDED_CHARS = 2_000_000
+# What web pages, XML feeds, calendars (RFC 5545) and UTF-8 JSON cannot carry: control
+# characters other than tab and line breaks, lone surrogates and the BMP's noncharacters.
+_UNCARRIABLE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]"
+)
+
+
+def uncarriable(text: str) -> re.Match[str] | None:
+    """The first character of a text that a status page's outputs cannot carry, if any."""
+    return _UNCARRIABLE.search(text)
+
+
+def character_problem(char: str) -> tuple[str, str]:
+    """Message and fix for a character found by `uncarriable`."""
+    kind = "a lone surrogate" if "\ud800" <= char <= "\udfff" else "the control character"
+    if "\ufdd0" <= char <= "\uffff":
+        kind = "the noncharacter"
+    return (
+        f"the text contains {kind} U+{ord(char):04X}, which web pages, feeds and calendars "
+        "cannot carry",
+        "delete it (it may be invisible in your editor, or written as an escape like \\x07)",
+    )
 
 
 class _Loader(yaml.SafeLoader):
@@ -126,7 +150,7 @@ def load(text: str, first_line: int = 1) -> YamlDocument:
         else:
             doc = YamlDocument(None)
             if node is not None:
-                doc.data = _convert(fast, node, (), doc.lines, lines, [0])
+                doc.data = _convert(fast, node, (), doc.lines, lines, [0, 0])
             return doc
     try:
         loader = _Loader(text)
@@ -153,8 +177,7 @@ def load(text: str, first_line: int = 1) -> YamlDocument:
     doc = YamlDocument(None)
     if node is None:
         return doc
-    counter = [0]
-    doc.data = _convert(loader, node, (), doc.lines, lines, counter)
+    doc.data = _convert(loader, node, (), doc.lines, lines, [0, 0])
     return doc
 
 
@@ -208,6 +231,9 @@ def _convert(
             if not isinstance(key_node, yaml.ScalarNode):
                 raise YamlError(key_line, "a key must be plain text", "write `key: value`")
             key = str(key_node.value)
+            bad = uncarriable(key)
+            if bad:
+                raise YamlError(key_line, *character_problem(bad.group()))
             if key in result:
                 first = lines.get((*path, key), line)
                 raise YamlError(
@@ -226,7 +252,7 @@ def _convert(
         ]
     _check_tag(node, None, line)
     try:
-        return loader.construct_object(node, deep=True)
+        value = loader.construct_object(node, deep=True)
     except (ValueError, KeyError, OverflowError, yaml.YAMLError):
         value = str(node.value)
         value = value if len(value) <= 40 else f"{value[:37]}..."
@@ -234,6 +260,19 @@ def _convert(
         raise YamlError(
             line, f"{value!r} cannot be read as {kind}", "put quotes around it if it is text"
         ) from None
+    if isinstance(value, str):
+        bad = uncarriable(value)
+        if bad:
+            raise YamlError(line, *character_problem(bad.group()))
+        counter[1] += len(value)
+        if counter[1] > MAX_EXPANDED_CHARS:
+            raise YamlError(
+                lines.get(path[:1], line),
+                f"the YAML holds more than {MAX_EXPANDED_CHARS:,} characters of text once its "
+                "aliases (*name) are expanded",
+                "write the text out once instead of repeating it with aliases",
+            )
+    return value
 
 
 def _check_tag(node: yaml.Node, expected: str | None, line: int) -> None:
