@@ -582,7 +582,7 @@ def test_uptime_bar_shows_its_day_on_hover_focus_and_tap(demo: Demo, browser: Br
         x = svg["x"] + (index + 0.5) * svg["width"] / count
         page.mouse.move(x, svg["y"] + svg["height"] / 2)
         tip.wait_for(state="visible")
-        assert title in tip.inner_text() and "Outage" in title, (title, tip.inner_text())
+        assert title in tip.inner_text() and "Downtime" in title, (title, tip.inner_text())
         link = tip.locator("a")
         href = str(link.get_attribute("href"))
         assert "#day-" in href and link.inner_text() == f"Incidents this day: {incidents}"
@@ -627,7 +627,7 @@ def test_uptime_days_are_on_the_component_page_without_javascript(
         listed = page.locator(".sk-uptime__days > li[id^='day-']")
         assert listed.count() == days
         text = listed.first.inner_text()
-        assert "Outage" in text or "No outage" in text, text
+        assert "Downtime" in text or "No downtime" in text, text
         assert listed.first.locator("a[href*='incidents/']").count() >= 1
     finally:
         context.close()

@@ -22,7 +22,7 @@ def outputs(folder: Path) -> dict[str, bytes]:
     return {
         p.relative_to(folder).as_posix(): p.read_bytes()
         for p in sorted(folder.rglob("*"))
-        if p.suffix in OUTPUT_SUFFIXES and "assets" not in p.parts
+        if p.suffix in OUTPUT_SUFFIXES and "assets" not in p.parts and "pagefind" not in p.parts
     }
 
 

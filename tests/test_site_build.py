@@ -101,7 +101,7 @@ def test_component_page_lists_only_its_incidents(project: SiteProject) -> None:
 def test_incident_pages_stay_out_of_navigation_and_docs_folder(project: SiteProject) -> None:
     project.write("a.md", _resolved(1, day=10))
     project.build(strict=True)
-    nav_links = [a.get("href") for a in project.page("").select(".md-nav--primary a")]
+    nav_links = [a.get("href") for a in project.page("").select(".sk-header__nav a")]
     assert not any("incidents/" in (href or "") for href in nav_links)
     assert any("history/" in (href or "") for href in nav_links)
     assert list((project.root / "docs").iterdir()) == []
@@ -171,7 +171,9 @@ def test_uptime_bars_have_text_alternatives(project: SiteProject) -> None:
     bars = svg.select("rect")
     assert len(bars) == 90
     assert bars[-1]["class"] == ["sk-bar", "sk-bar--partial_outage"]
-    assert bars[-1].select_one("title").get_text() == "Mar 15, 2026: Partial outage"
+    # The day's downtime as uptime counts it: the hour from 10:00 to 11:00 of partial outage at 30%.
+    title = bars[-1].select_one("title").get_text()
+    assert title == f"Mar 15, 2026: Partial outage · Downtime: {round(60 * 0.3)} minutes"
     assert bars[0].select_one("title").get_text() == "Dec 16, 2025: Operational"
     # 55 minutes at 30% weight over 90 days.
     assert "99.99%" in svg["aria-label"]
