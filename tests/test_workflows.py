@@ -589,7 +589,8 @@ def make_repository(target: Path) -> Repository:
     settings = load_settings(target / "mkdocs.yml")
     incidents = settings.incidents_dir
     component = settings.components[0].id
-    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    # The site's own clock: its fixed build time (`now:` in mkdocs.yml) or the current time.
+    now = (settings.now or datetime.now(UTC)).astimezone(UTC).replace(second=0, microsecond=0)
     day = now.strftime("%Y-%m-%d")
     updated = incidents / now.strftime("%Y") / f"{day}-workflow-check-updated.md"
     added = incidents / now.strftime("%Y") / f"{day}-workflow-check-added.md"
