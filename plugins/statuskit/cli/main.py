@@ -84,7 +84,11 @@ def find_incident(settings: Settings, incident_id: str) -> Path:
     matches = [
         p
         for p in settings.incidents_dir.rglob(f"{glob.escape(incident_id)}.*")
-        if p.suffix in INCIDENT_SUFFIXES and p.stem == incident_id and p.is_file()
+        if p.suffix in INCIDENT_SUFFIXES
+        and p.stem == incident_id
+        and p.is_file()
+        # Never through a link out of the folder: validation refuses those, and so do edits.
+        and p.resolve().is_relative_to(settings.incidents_dir.resolve())
     ]
     if len(matches) == 1:
         return matches[0]
