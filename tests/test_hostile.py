@@ -146,6 +146,22 @@ def test_characters_outputs_cannot_carry_in_mkdocs_yml_are_clean_errors(
     assert not hostile.site.exists()
 
 
+def test_characters_outputs_cannot_carry_in_the_site_name_are_clean_errors(
+    hostile: SiteProject,
+) -> None:
+    config = (hostile.root / "mkdocs.yml").read_text()
+    (hostile.root / "mkdocs.yml").write_text(
+        config.replace("site_name: Example Status", 'site_name: "Example\\x1bStatus"')
+    )
+    hostile.write("a.md", OPEN_INCIDENT)
+    for command in ("validate", "build"):
+        result = cli(hostile, command)
+        assert result.exit_code == 1
+        assert "mkdocs.yml: site_name: the text contains the control character U+001B" in (
+            result.output
+        )
+
+
 # --- times ---------------------------------------------------------------------------------
 
 

@@ -10,6 +10,7 @@ import click
 from ..adapter.generator import ConfigurationError, load_config
 from ..adapter.options import SettingsError, settings_from_options
 from ..core.settings import Settings
+from ..core.yamlsource import character_problem, uncarriable
 
 config_option = click.option(
     "-f",
@@ -37,6 +38,12 @@ def load_settings(config_file: Path, target: str | None = None) -> Settings:
         raise click.ClickException(
             f"{config_file}: the statuskit plugin is not enabled; add `- statuskit` under `plugins`"
         )
+    for option in ("site_name", "site_description"):
+        # Both reach feeds and the calendar, which cannot carry control characters.
+        bad = uncarriable(str(config.get(option) or ""))
+        if bad:
+            message, hint = character_problem(bad.group())
+            raise click.ClickException(f"{config_file}: {option}: {message}; {hint}")
     try:
         return settings_from_options(
             plugin.config,
