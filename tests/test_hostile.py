@@ -141,7 +141,7 @@ def test_characters_outputs_cannot_carry_in_mkdocs_yml_are_clean_errors(
     for command in ("validate", "build"):
         result = cli(hostile, command)
         assert result.exit_code == 1
-        assert f"statuskit: {where} (mkdocs.yml line {line}): the text contains" in result.output
+        assert f"mkdocs.yml:{line}: statuskit: {where}: the text contains" in result.output
         assert "cannot carry; delete it" in result.output
     assert not hostile.site.exists()
 

@@ -34,6 +34,10 @@ from ..core.yamlsource import character_problem, uncarriable
 class SettingsError(ValueError):
     """A plugin option that cannot be used; the message says which and how to fix it."""
 
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line  # in mkdocs.yml, when known
+
 
 def locales_of(default: str, others: list[str]) -> list[str]:
     """The default locale first, then the others, each once."""
@@ -84,8 +88,7 @@ def _check_texts(options: Any, config_dir: Path) -> None:
         if bad:
             message, hint = character_problem(bad.group())
             line = _line_of(config_dir / "mkdocs.yml", text)
-            at = f" (mkdocs.yml line {line})" if line else ""
-            raise SettingsError(f"statuskit: {where or 'an option'}{at}: {message}; {hint}")
+            raise SettingsError(f"statuskit: {where or 'an option'}: {message}; {hint}", line)
 
 
 def _texts(value: Any, where: str) -> Iterator[tuple[str, str]]:

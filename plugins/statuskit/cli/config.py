@@ -54,7 +54,8 @@ def load_settings(config_file: Path, target: str | None = None) -> Settings:
             target,
         )
     except SettingsError as exc:
-        raise click.ClickException(f"{config_file}: {exc}") from None
+        where = f"{config_file}:{exc.line}" if exc.line else str(config_file)
+        raise click.ClickException(f"{where}: {exc}") from None
 
 
 def cache_folder(config_file: Path) -> Path | None:
