@@ -71,3 +71,10 @@ def test_new_reads_no_incident(history: SiteProject, reads: list[Path]) -> None:
     )
     assert result.exit_code == 0, result.output
     assert reads == []
+
+
+def test_a_readme_is_never_taken_for_an_incident(history: SiteProject) -> None:
+    (history.incidents / "README.md").write_text("# How we write incidents\n")
+    result = CliRunner().invoke(main, ["update", "README", "-s", "identified", "-m", "x"])
+    assert result.exit_code != 0
+    assert "no incident with id 'README'" in result.output

@@ -87,6 +87,8 @@ def find_incident(settings: Settings, incident_id: str) -> Path:
         if p.suffix in INCIDENT_SUFFIXES
         and p.stem == incident_id
         and p.is_file()
+        and p.name.lower() != "readme.md"
+        and not p.name.startswith((".", "_"))
         # Never through a link out of the folder: validation refuses those, and so do edits.
         and p.resolve().is_relative_to(settings.incidents_dir.resolve())
     ]
