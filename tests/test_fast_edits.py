@@ -78,3 +78,20 @@ def test_a_readme_is_never_taken_for_an_incident(history: SiteProject) -> None:
     result = CliRunner().invoke(main, ["update", "README", "-s", "identified", "-m", "x"])
     assert result.exit_code != 0
     assert "no incident with id 'README'" in result.output
+
+
+def test_reopening_a_resolved_incident_needs_reopen_and_marks_it(history: SiteProject) -> None:
+    history.write("2026/2026-03-14-card.md", RESOLVED_INCIDENT)
+    args = ["update", "2026-03-14-card", "-s", "investigating", "-m", "Failing again."]
+    at = ["--at", "2026-03-15T10:00:00+09:00"]
+    refused = CliRunner().invoke(main, [*args, *at])
+    assert refused.exit_code == 2 and "--reopen" in refused.output
+    path = history.incidents / "2026/2026-03-14-card.md"
+    assert "reopened" not in path.read_text()
+    reopened = CliRunner().invoke(main, [*args, *at, "--reopen"])
+    assert "reopened: true" in path.read_text()
+    assert "is reopened" not in reopened.output, reopened.output
+    not_resolved = CliRunner().invoke(
+        main, ["update", "2026-03-14-card", "-s", "identified", "-m", "x", "--reopen"]
+    )
+    assert not_resolved.exit_code == 2 and "not resolved" in not_resolved.output

@@ -374,6 +374,7 @@ def _post(
     at: str | None,
     closing: bool,
     next_update: str | None = None,
+    reopen: bool = False,
 ) -> None:
     settings = load_settings(config_file)
     path = find_incident(settings, incident_id)
@@ -387,6 +388,14 @@ def _post(
         raise click.BadParameter(
             f"status {status!r} is not used for a {kind}; use one of: {', '.join(allowed)}"
         )
+    ended = bool(incident and incident.updates and incident.updates[-1].status == allowed[-1])
+    if ended and status != allowed[-1] and not reopen:
+        raise click.BadParameter(
+            f"{incident_id} is {allowed[-1]} already; pass --reopen to open it again "
+            "(the update is then marked `reopened: true`)"
+        )
+    if reopen and not ended:
+        raise click.BadParameter(f"{incident_id} is not {allowed[-1]}; --reopen is for that")
     when = parse_when(at, settings)
     if incident and incident.updates and when < incident.updates[-1].at:
         raise click.BadParameter(
@@ -404,6 +413,7 @@ def _post(
             parse_components(components, settings),
             provisional,
             next_update_by=promise,
+            reopened=reopen,
         )
     except EditError as exc:
         raise click.ClickException(str(exc)) from None
@@ -427,6 +437,9 @@ def _post(
     "next_update",
     help="The promise of the next update: in 30m or 2h, or at an ISO 8601 time with offset.",
 )
+@click.option(
+    "--reopen", is_flag=True, help="Open a resolved incident again (marks `reopened: true`)."
+)
 def update_command(
     incident_id: str,
     config_file: Path,
@@ -436,6 +449,7 @@ def update_command(
     provisional: bool,
     at: str | None,
     next_update: str | None,
+    reopen: bool,
 ) -> None:
     """Append an update to an incident, leaving the rest of its file untouched."""
     _post(
@@ -448,6 +462,7 @@ def update_command(
         at,
         closing=False,
         next_update=next_update,
+        reopen=reopen,
     )
 
 

@@ -97,6 +97,7 @@ def append_update(
     components: dict[str, str] | None = None,
     provisional: bool = False,
     next_update_by: datetime | None = None,
+    reopened: bool = False,
 ) -> None:
     """Append one item to `updates`, matching its indentation; no other byte changes."""
     text = path.read_text("utf-8")
@@ -133,6 +134,8 @@ def append_update(
         block = []
     block.append(f"{dash}- at: {format_time(at)}\n")
     block.append(f"{key}status: {status}\n")
+    if reopened:
+        block.append(f"{key}reopened: true\n")
     if provisional:
         block.append(f"{key}provisional: true\n")
     if next_update_by is not None:
