@@ -33,6 +33,7 @@ from . import theme
 from .cache import IncrementalBuild, load_site_cached
 from .config import StatuskitConfig
 from .options import SettingsError, settings_from_options
+from .processes import die_with_parent
 
 log = get_plugin_logger(__name__)
 
@@ -263,7 +264,9 @@ def index_for_search(site_dir: str) -> None:
     command = [sys.executable, "-m", "pagefind", "--site", site_dir, "--silent"]
     command += ["--output-subdir", SEARCH_FOLDER]
     try:
-        result = subprocess.run(command, capture_output=True, text=True, check=False)
+        result = subprocess.run(
+            command, capture_output=True, text=True, check=False, preexec_fn=die_with_parent
+        )
     except OSError as exc:
         raise PluginError(f"statuskit: could not run Pagefind for {site_dir}: {exc}") from None
     if result.returncode != 0:

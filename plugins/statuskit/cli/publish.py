@@ -24,7 +24,6 @@ import errno
 import fcntl
 import os
 import shutil
-import signal
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -36,11 +35,11 @@ from pathlib import Path
 import click
 import jinja2
 
+from ..adapter.processes import die_with_parent
 from ..core.targets import Target, TargetSet
 
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
-_PR_SET_PDEATHSIG = 1
 
 
 class PublishError(Exception):
@@ -243,8 +242,7 @@ def _die_with(parent: int) -> None:
     Forked workers share the parent's lock (so the next build waits for them) and their
     call queue (so they would never see it close): the kernel ends them with their parent.
     """
-    if sys.platform == "linux":
-        _libc().prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    die_with_parent()
     if os.getppid() != parent:
         os._exit(1)
 
