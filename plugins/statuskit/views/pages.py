@@ -646,3 +646,14 @@ class PagePlanner:
                 spec.view["feeds"] = links
             pages += component_pages
         return pages
+
+
+class PlannerExtension:
+    """A planner of more pages that speaks through the base planner: its locale, words and state."""
+
+    def __init__(self, planner: PagePlanner) -> None:
+        self.p = planner
+        self.t = planner.t
+        self.fmt = planner.fmt
+        self.settings = planner.settings
+        self.state = planner.state

@@ -19,6 +19,7 @@ from .pages import (
     IncidentSummary,
     PagePlanner,
     PageSpec,
+    PlannerExtension,
     SitePlan,
     feed_links,
     incident_src,
@@ -120,15 +121,11 @@ class QuarterView:
     durations: list[DurationRow]
 
 
-class AccountabilityPlanner:
+class AccountabilityPlanner(PlannerExtension):
     """Adds the postmortem, prevention, compensation and reliability pages to a site plan."""
 
     def __init__(self, planner: PagePlanner) -> None:
-        self.p = planner
-        self.t = planner.t
-        self.fmt = planner.fmt
-        self.settings = planner.settings
-        self.state = planner.state
+        super().__init__(planner)
         self.report: Report = build_report(planner.state, planner.settings)
 
     def text(self, value: Text | None) -> Localized | None:

@@ -9,7 +9,7 @@ from datetime import timedelta
 from ..core.model import Localized, Severity
 from ..core.reliability import quarter_of, recurrence_results
 from ..core.status import IncidentState
-from .pages import SEVERITY_SRC, PagePlanner, PageSpec, SitePlan, paged_src
+from .pages import SEVERITY_SRC, PagePlanner, PageSpec, PlannerExtension, SitePlan, paged_src
 from .practice import category_label
 
 COLOR_WORDS = ("red", "orange", "blue", "green")
@@ -63,15 +63,11 @@ class TargetRow:
     incidents: list[tuple[str, Localized]]
 
 
-class PracticePlanner:
+class PracticePlanner(PlannerExtension):
     """Adds the severity page and category history, and the review views to existing pages."""
 
     def __init__(self, planner: PagePlanner) -> None:
-        self.p = planner
-        self.t = planner.t
-        self.fmt = planner.fmt
-        self.settings = planner.settings
-        self.state = planner.state
+        super().__init__(planner)
         self.today = self.state.now.astimezone(self.settings.timezone).date()
 
     def extend(self, plan: SitePlan) -> None:
