@@ -75,6 +75,20 @@ def _p(incident: Incident, line: int, message: str, hint: str, level: str = "err
     return Problem(display_path(incident.path), line, message, hint, level)
 
 
+def _required(
+    incident: Incident,
+    level: str | None,
+    severities: Iterable[str],
+    present: bool,
+    missing: str,
+    hint: str,
+) -> Iterator[Problem]:
+    """A fact the policy asks of incidents of some severities: who signs, who leads, scope."""
+    if level and incident.severity in severities and not present:
+        message = f"a {incident.severity} incident {missing}"
+        yield _p(incident, incident.line_of("severity"), message, hint, level)
+
+
 def _line(incident: Incident, *keys: str) -> int:
     """Line of the first key path found (like `updates[0].status`), else 1."""
     return next((incident.lines[k] for k in keys if k in incident.lines), 1)
@@ -419,25 +433,22 @@ def _check_policies(incident: Incident, settings: Settings, now: datetime) -> It
             "post a first, provisional notice sooner next time; the record stays as it happened",
             level,
         )
-    level = policies.level("responsible")
-    needs_person = incident.severity in policies.responsible_required_for
-    if level and needs_person and incident.responsible is None:
-        yield _p(
-            incident,
-            incident.line_of("severity"),
-            f"a {incident.severity} incident needs a named responsible person",
-            "add `responsible: {name: ..., role: ...}`",
-            level,
-        )
-    level = policies.level("scope")
-    if level and incident.severity in policies.scope_required_for and not incident.scope:
-        yield _p(
-            incident,
-            incident.line_of("severity"),
-            f"a {incident.severity} incident should state its scope",
-            "add `scope:` naming the affected features, regions or customers",
-            level,
-        )
+    yield from _required(
+        incident,
+        policies.level("responsible"),
+        policies.responsible_required_for,
+        incident.responsible is not None,
+        "needs a named responsible person",
+        "add `responsible: {name: ..., role: ...}`",
+    )
+    yield from _required(
+        incident,
+        policies.level("scope"),
+        policies.scope_required_for,
+        bool(incident.scope),
+        "should state its scope",
+        "add `scope:` naming the affected features, regions or customers",
+    )
     yield from _check_promises(incident, settings, now)
     yield from _check_people(incident, settings)
     yield from _check_postmortem_due(incident, settings, now)
@@ -496,24 +507,22 @@ def _check_promises(incident: Incident, settings: Settings, now: datetime) -> It
 def _check_people(incident: Incident, settings: Settings) -> Iterator[Problem]:
     """The communication lead and who is affected, where the site's policy asks for them."""
     policies = settings.policies
-    level = policies.level("lead")
-    if level and incident.severity in policies.lead_required_for and incident.lead is None:
-        yield _p(
-            incident,
-            incident.line_of("severity"),
-            f"a {incident.severity} incident needs a named communication lead",
-            "add `lead: {name: ..., role: ...}`: the one person who decides what is said",
-            level,
-        )
-    level = policies.level("affected")
-    if level and incident.severity in policies.affected_required_for and not incident.affected:
-        yield _p(
-            incident,
-            incident.line_of("severity"),
-            f"a {incident.severity} incident should say who is affected",
-            "add `affected: {customers: all}` or `affected: {customers: some, regions: [...]}`",
-            level,
-        )
+    yield from _required(
+        incident,
+        policies.level("lead"),
+        policies.lead_required_for,
+        incident.lead is not None,
+        "needs a named communication lead",
+        "add `lead: {name: ..., role: ...}`: the one person who decides what is said",
+    )
+    yield from _required(
+        incident,
+        policies.level("affected"),
+        policies.affected_required_for,
+        bool(incident.affected),
+        "should say who is affected",
+        "add `affected: {customers: all}` or `affected: {customers: some, regions: [...]}`",
+    )
 
 
 def _check_fields(incident: Incident, settings: Settings) -> Iterator[Problem]:
