@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import filecmp
 import json
@@ -353,3 +354,29 @@ def test_override_showing_build_time_turns_page_reuse_off(
     project.config.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
     _, reused = build_once(tmp_path, caplog)
     assert reused == [] and "page cache off" in caplog.text
+
+
+
+
+
+
+def test_next_day_reuses_the_pages_of_resolved_incidents(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The clock moves every page's relative times; only pages that show one are rendered again."""
+    generate(tmp_path / "project", 12, 5, ("en", "ko"))
+    project = Project(tmp_path / "project", "single")
+    monkeypatch.chdir(project.root)
+    data = yaml.safe_load(project.config.read_text("utf-8"))
+    now = data["plugins"][1]["statuskit"]["now"]
+    project.edit_config({"now": now})  # the file as the edit below writes it, `now:` aside
+    project.build(project.root / "site")
+    later = dt.datetime.fromisoformat(str(now)) + dt.timedelta(days=1, hours=3)
+    project.edit_config({"now": later.isoformat()})
+    reused = compare(project, tmp_path, caplog)
+    resolved = sum(
+        1
+        for path in (project.root / "incidents").rglob("*.md")
+        if path.name.count(".") == 1 and "-open-" not in path.name
+    )
+    assert reused[0] >= resolved, (reused, resolved)

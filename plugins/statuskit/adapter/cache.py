@@ -23,6 +23,7 @@ import importlib.metadata
 import json
 import os
 import pickle
+import re
 import sys
 import tempfile
 from collections.abc import Iterator, Mapping
@@ -61,6 +62,8 @@ DISTRIBUTIONS = (
     "nh3",
     "bleach",
 )
+# statuskit's `now:` in mkdocs.yml (any other option named so is in the config items too).
+_MOMENT_LINE = re.compile(rb"^[ \t]+now:[^\n]*$", re.MULTILINE)
 # Config items that do not change any page's HTML but differ between builds of one site.
 _VOLATILE_CONFIG = frozenset({"site_dir", "dev_addr", "watch", "config_file_path", "strict"})
 
@@ -177,16 +180,30 @@ def environment_key(
         "statuskit": package_version(),
         "versions": {name: _version(name) for name in DISTRIBUTIONS},
         "target": target,
-        "config": _plain(config_items),
-        "config_file": Path(config_file).read_bytes() if config_file else b"",
+        "config": _without_moment(_plain(config_items)),
+        "config_file": _MOMENT_LINE.sub(b"", Path(config_file).read_bytes())
+        if config_file
+        else b"",
         # The site's own pages give the navigation its titles; overrides change every page.
         "docs": _tree_digest(Path(docs_dir)),
         "theme": [_theme_dir_digest(d) for d in theme_dirs],
         "catalogs": [_tree_digest(Path(d)) for d in settings.catalog_dirs],
-        "settings": _plain(settings),
+        # The build moment counts only where a page shows it, through its view.
+        "settings": _plain(dataclasses.replace(settings, now=None)),
         "nav": [(p.src_uri, p.title, p.url) for p in nav_pages],
     }
     return fp.digest(parts)
+
+
+def _without_moment(config: object) -> object:
+    """statuskit's `now` option left out: each page's view holds what it shows of the clock."""
+    if isinstance(config, dict):
+        plugins = config.get("plugins")
+        if isinstance(plugins, dict):
+            for plugin in plugins.values():
+                if isinstance(plugin, dict) and plugin.get("class") == "StatuskitPlugin":
+                    plugin["config"] = {k: v for k, v in plugin["config"].items() if k != "now"}
+    return config
 
 
 def _plain(value: object, depth: int = 0) -> object:

@@ -369,7 +369,10 @@ class PagePlanner:
             else None,
             component_names=[self.component_text(c) for c in incident.components],
             updated=self.fmt.time(state.last_update_at),
-            updated_ago=ago(state.last_update_at - self.state.now, self.fmt),
+            # Shown for open incidents only; a resolved one's page must not change each day.
+            updated_ago=ago(state.last_update_at - self.state.now, self.fmt)
+            if state.is_open
+            else "",
         )
         self._summaries[incident.id] = summary
         return summary
