@@ -356,10 +356,6 @@ def test_override_showing_build_time_turns_page_reuse_off(
     assert reused == [] and "page cache off" in caplog.text
 
 
-
-
-
-
 def test_next_day_reuses_the_pages_of_resolved_incidents(
     tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
