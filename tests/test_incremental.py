@@ -128,6 +128,9 @@ def assert_same_tree(expected: Path, actual: Path) -> None:
     want = sorted(p.relative_to(expected) for p in expected.rglob("*") if p.is_file())
     got = sorted(p.relative_to(actual) for p in actual.rglob("*") if p.is_file())
     assert got == want, set(got) ^ set(want)
+    # Reused files are linked from the cache: readable by a web server as written ones are.
+    modes = {p: (expected / p).stat().st_mode & 0o777 for p in want}
+    assert {p: (actual / p).stat().st_mode & 0o777 for p in got} == modes
     _, mismatch, errors = filecmp.cmpfiles(expected, actual, [str(p) for p in want], shallow=False)
     assert not errors, errors
     if mismatch:

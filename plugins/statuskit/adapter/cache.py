@@ -24,6 +24,7 @@ import json
 import os
 import pickle
 import re
+import shutil
 import sys
 import tempfile
 from collections.abc import Iterator, Mapping
@@ -313,19 +314,20 @@ class PageCache:
             return
         self.entries = entries
 
-    def lookup(self, uri: str, key: str | None) -> bytes | None:
-        """The page's cached HTML if its key matches and its file is intact."""
+    def lookup(self, uri: str, key: str | None) -> Path | None:
+        """The file of the page's cached HTML if its key matches and its file is intact."""
         entry = self.entries.get(uri)
         if key is None or entry is None or entry.key != key:
             return None
+        path = self.pages_dir / entry.html
         try:
-            content = (self.pages_dir / entry.html).read_bytes()
+            content = path.read_bytes()
         except OSError:
             return None
         if _digest(content) != entry.html:
             return None
         self.fresh[uri] = entry
-        return content
+        return path
 
     def store(self, uri: str, key: str, html: bytes, search: list[Any] | None) -> None:
         """Keep a page rendered in this build."""
@@ -354,11 +356,34 @@ def _digest(content: bytes) -> str:
     return hashlib.blake2b(content, digest_size=20).hexdigest()
 
 
+def place(source: Path, destination: Path) -> None:
+    """Put a cached file into the site: a hard link (no copy), or a copy across devices.
+
+    The cache's files are never written in place (`_write_atomic` renames a new file over), so
+    a link keeps its content; a site file written again later is unlinked first by MkDocs'
+    cleaning, or read back and digest-checked before reuse.
+    """
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, destination)
+    except FileExistsError:
+        destination.unlink()
+        place(source, destination)
+    except OSError:
+        shutil.copyfile(source, destination)
+
+
+# Files of the cache are linked into the published site: readable as a written file would be.
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
+
 def _write_atomic(path: Path, content: bytes) -> None:
     """Write beside the file and rename, so a killed build never leaves half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
     try:
+        os.fchmod(fd, 0o666 & ~_UMASK)
         with os.fdopen(fd, "wb") as out:
             out.write(content)
         os.replace(temp, path)
@@ -432,14 +457,12 @@ class IncrementalBuild:
         if key is None:
             return False
         self.keys[spec.src_uri] = key
-        html = self.cache.lookup(spec.src_uri, key)
-        if html is None:
+        cached = self.cache.lookup(spec.src_uri, key)
+        if cached is None:
             return False
-        # MkDocs has cleaned the site folder already (before `on_files`): write it now.
+        # MkDocs has cleaned the site folder already (before `on_files`): place it now.
         file = File.generated(self.config, spec.src_uri, content="")
-        os.makedirs(os.path.dirname(file.abs_dest_path), exist_ok=True)
-        with open(file.abs_dest_path, "wb") as out:
-            out.write(html)
+        place(cached, Path(file.abs_dest_path))
         self.reused[spec.src_uri] = file
         return True
 

@@ -31,21 +31,37 @@ class Formatter:
     def __init__(self, locale: str, zone: ZoneInfo) -> None:
         self.locale = Locale.parse(locale.replace("-", "_"))
         self.zone = zone
-        # One moment is shown on many pages (its incident, lists, feeds): format it once.
+        # One moment is shown on many pages (its incident, lists, feeds): format it once; and
+        # Babel's formatting is slow, so each day and each clock reading is formatted once too.
         self._times: dict[datetime, TimeText] = {}
+        self._days: dict[date, str] = {}
+        self._clocks: dict[tuple[int, int, timedelta | None], str] = {}
+        self._durations: dict[int, str] = {}
+        self._offsets: dict[timedelta | None, str] = {}
+        self._pattern = str(self.locale.datetime_formats["medium"])
 
     def offset(self, moment: datetime) -> str:
-        raw = moment.astimezone(self.zone).strftime("%z")
-        return f"UTC{raw[:3]}:{raw[3:]}"
+        local = moment.astimezone(self.zone)
+        known = self._offsets.get(local.utcoffset())
+        if known is None:
+            raw = local.strftime("%z")
+            known = self._offsets[local.utcoffset()] = f"UTC{raw[:3]}:{raw[3:]}"
+        return known
 
     def time(self, moment: datetime) -> TimeText:
         known = self._times.get(moment)
         if known is not None:  # equal instants print alike: the text is in this zone
             return known
         local = moment.astimezone(self.zone)
-        day = format_date(local, "medium", locale=self.locale)
-        clock = format_time(local, "short", tzinfo=self.zone, locale=self.locale)
-        text = str(self.locale.datetime_formats["medium"]).replace("{1}", day).replace("{0}", clock)
+        day = self._days.get(local.date())
+        if day is None:
+            day = self._days[local.date()] = format_date(local, "medium", locale=self.locale)
+        reading = (local.hour, local.minute, local.utcoffset())
+        clock = self._clocks.get(reading)
+        if clock is None:
+            clock = format_time(local, "short", tzinfo=self.zone, locale=self.locale)
+            self._clocks[reading] = clock
+        text = self._pattern.replace("{1}", day).replace("{0}", clock)
         shown = self._times[moment] = TimeText(local.isoformat(), f"{text} ({self.offset(local)})")
         return shown
 
@@ -58,6 +74,12 @@ class Formatter:
     def duration(self, value: timedelta) -> str:
         """Hours and minutes, never rounded to a vague 'about 2 hours'."""
         minutes = max(0, int(value.total_seconds() // 60))
+        known = self._durations.get(minutes)
+        if known is None:
+            known = self._durations[minutes] = self._duration(minutes)
+        return known
+
+    def _duration(self, minutes: int) -> str:
         days, rest = divmod(minutes, 1440)
         hours, mins = divmod(rest, 60)
         parts = []
