@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -13,7 +14,7 @@ from icalendar import Calendar, Event
 from conftest import OPEN_INCIDENT, RESOLVED_INCIDENT, core_settings
 from statuskit.core.settings import Policies
 from statuskit.core.site import Site, load_site
-from statuskit.outputs.calendar import render_calendar
+from statuskit.outputs.calendar import CalendarRenderer, render_calendar
 
 SEOUL = ZoneInfo("Asia/Seoul")
 NOW = datetime(2026, 3, 15, 12, 0, tzinfo=SEOUL)
@@ -231,3 +232,31 @@ def test_empty_calendar_still_parses(tmp_path: Path) -> None:
     calendar, events = parse(render_calendar(make_site(root), "en", BASE, "S")["maintenance.ics"])
     assert events == {}
     assert str(calendar["METHOD"]) == "PUBLISH"
+
+
+def test_events_joined_from_parts_are_the_calendar_icalendar_writes(incidents: Path) -> None:
+    """Each event is rendered (or kept from a build) alone; joined, they are the whole calendar."""
+    renderer = CalendarRenderer(make_site(incidents), "en", BASE, "S")
+    parts: list[str] = []
+
+    def memo(key: str, render: Callable[[], bytes]) -> bytes:
+        parts.append(key)
+        return render()
+
+    data = renderer.render(memo)["maintenance.ics"]
+    whole = Calendar.from_ical(data)
+    assert isinstance(whole, Calendar)
+    assert len(parts) == len(set(parts)) == 3
+    assert whole.to_ical() == data
+    starts = [event["DTSTART"].dt for event in whole.walk("VEVENT")]
+    assert starts == sorted(starts)
+    # A kept part is what the memo gives, in its place.
+    kept = renderer.render(lambda key, render: b"" if key == parts[0] else render())
+    assert kept["maintenance.ics"] == data.replace(renderer_event(renderer, parts, 0), b"")
+
+
+def renderer_event(renderer: CalendarRenderer, parts: list[str], index: int) -> bytes:
+    """The lines of the event whose key is `parts[index]`, rendered again."""
+    found: dict[str, bytes] = {}
+    renderer.render(lambda key, render: found.setdefault(key, render()))
+    return found[parts[index]]

@@ -13,9 +13,10 @@ import pytest
 from lxml import etree
 
 from conftest import OPEN_INCIDENT, RESOLVED_INCIDENT, core_settings, write_incident
+from statuskit.core.model import Incident, Update
 from statuskit.core.settings import Policies
 from statuskit.core.site import Site, load_site
-from statuskit.outputs.feeds import FEED_LIMIT, render_feeds
+from statuskit.outputs.feeds import FEED_LIMIT, FeedRenderer, render_feeds
 
 SEOUL = ZoneInfo("Asia/Seoul")
 NOW = datetime(2026, 3, 15, 12, 0, tzinfo=SEOUL)
@@ -331,3 +332,60 @@ def test_site_and_component_feeds_keep_the_newest_updates(tmp_path: Path) -> Non
     assert len(site.entries) == len(api.entries) == FEED_LIMIT
     assert site.entries[0].title == "Incident 29 — Resolved"
     assert len(parsed(files["feeds/incidents/i00.atom"]).entries) == 2
+
+
+def test_only_updates_a_feed_lists_become_entries(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Planning builds the entries of the site and component feeds; an incident's own entries
+    wait for its feed to be rendered, and each component lists the newest of its updates."""
+    root = tmp_path / "incidents"
+    for n in range(40):
+        component = "web" if n % 4 == 0 else "api"
+        write_incident(
+            root,
+            f"i{n:02d}.md",
+            f"""
+            ---
+            title: Incident {n}
+            kind: incident
+            severity: minor
+            components: {{{component}: partial_outage}}
+            started_at: 2026-02-{1 + n // 2:02d}T{10 + 2 * (n % 2):02d}:00:00+09:00
+            updates:
+              - at: 2026-02-{1 + n // 2:02d}T{10 + 2 * (n % 2):02d}:05:00+09:00
+                status: investigating
+                body: Looking into incident {n}.
+              - at: 2026-02-{1 + n // 2:02d}T{10 + 2 * (n % 2):02d}:30:00+09:00
+                status: resolved
+                body: Incident {n} is fixed.
+            ---
+            """,
+        )
+    site = make_site(root)
+    built: list[tuple[str, int]] = []
+    real = FeedRenderer.update_entry
+
+    def counting(self: FeedRenderer, incident: Incident, update: Update) -> object:
+        built.append((incident.id, update.number))
+        return real(self, incident, update)
+
+    monkeypatch.setattr(FeedRenderer, "update_entry", counting)
+    renderer = FeedRenderer(site, "en", BASE, "S")
+    files, per_incident = renderer.plan()
+    assert len(per_incident) == 40 and not any(p.startswith("feeds/incidents/") for p in files)
+    listed = {
+        entry.id
+        for path in ("history.atom", "feeds/components/api.atom", "feeds/components/web.atom")
+        for entry in parsed(files[path]).entries
+    }
+    assert len(built) == len(set(built)) == len(listed) < 80
+    web = [e.title for e in parsed(files["feeds/components/web.atom"]).entries]
+    assert web == [
+        f"Incident {n} — {status}"
+        for n in range(36, -1, -4)
+        for status in ("Resolved", "Investigating")
+    ]
+    rendered = next(p for p in per_incident if p.paths[0] == "feeds/incidents/i00.atom").render()
+    assert set(rendered) == {"feeds/incidents/i00.atom", "feeds/incidents/i00.rss"}
+    assert ("i00", 0) in built

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -60,6 +61,11 @@ class Catalog:
         for name in dict.fromkeys((FALLBACK_LOCALE, language, locale)):
             for folder in (None, *folders):
                 self._strings.update(_read(name, folder))
+
+    @property
+    def strings(self) -> Mapping[str, str]:
+        """Every string of the locale: what a text rendered from the catalog can depend on."""
+        return self._strings
 
     def __call__(self, key: str, **values: object) -> str:
         template = self._strings.get(key, key)

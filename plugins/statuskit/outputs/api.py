@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from typing import Any
@@ -83,9 +85,11 @@ class _ApiRenderer:
             reverse=True,
         )
         self.earliest = self._earliest_content_time()
+        self._mentions, self._changes = self._component_history()
         self._component_times: dict[str, datetime] = {}
         self.components = self._component_objects()
-        self.incidents = {s.incident.id: self._incident(s) for s in self.states}
+        # Built when an endpoint lists them: the lists show a bounded number of incidents.
+        self.incidents = _Incidents(self._incident, self.states)
         self.updated_at = self._page_updated_at()
 
     # Times ------------------------------------------------------------------------------
@@ -164,22 +168,33 @@ class _ApiRenderer:
         """The derived status shared with the HTML pages, so both always agree."""
         return self.state.component_status.get(component_id, "operational")
 
+    def _component_history(self) -> tuple[dict[str, datetime], dict[str, datetime]]:
+        """Per component, in one pass over the history: the first time an incident names it
+        and the last time its status changed."""
+        first: dict[str, datetime] = {}
+        last: dict[str, datetime] = {}
+        for state in self.states:
+            mentioned = min(self._created(state), self._started(state))
+            for component_id in _touched(state.incident):
+                if component_id not in first or mentioned < first[component_id]:
+                    first[component_id] = mentioned
+            for segment in state.segments:
+                # An open incident's last span ends at the build time, which is no change.
+                changes = [segment.start] if segment.start <= self.now else []
+                changes += [segment.end] if segment.end < self.now else []
+                for moment in changes:
+                    if segment.component not in last or moment > last[segment.component]:
+                        last[segment.component] = moment
+        return first, last
+
     def _component_dates(self, component: Component) -> tuple[datetime, datetime]:
         """Created: its start date, else the first incident naming it; updated: last change."""
-        mentions = [
-            min(self._created(s), self._started(s))
-            for s in self.states
-            if component.id in _touched(s.incident)
-        ]
         if component.start_date:
             created = self._midnight(component)
         else:
-            created = min(mentions, default=self.earliest)
-        segments = [g for s in self.states for g in s.segments if g.component == component.id]
-        # An open incident's last span ends at the build time, which is no change of status.
-        changes = [g.start for g in segments if g.start <= self.now]
-        changes += [g.end for g in segments if g.end < self.now]
-        return created, max([created, *changes])
+            created = self._mentions.get(component.id, self.earliest)
+        changed = self._changes.get(component.id)
+        return created, created if changed is None or changed < created else changed
 
     def _component_objects(self) -> dict[str, JsonObject]:
         """Every component and group as Statuspage objects, in display order."""
@@ -402,25 +417,28 @@ class _ApiRenderer:
         indicator = self.state.indicator
         return {"indicator": indicator, "description": STATUS_DESCRIPTIONS[indicator]}
 
-    def _select(self, maintenance: bool, *statuses: str) -> list[JsonObject]:
+    def _select(
+        self, maintenance: bool, *statuses: str, limit: int | None = None
+    ) -> list[JsonObject]:
         """Incidents or maintenances, newest first, optionally only those in some statuses."""
-        return [
-            self.incidents[s.incident.id]
+        selected = (
+            s
             for s in self.states
             if s.incident.is_maintenance == maintenance and (not statuses or s.status in statuses)
-        ]
+        )
+        return [self.incidents[s.incident.id] for s in itertools.islice(selected, limit)]
 
     def render(self) -> dict[str, bytes]:
         """All eight endpoints; lists share the same objects so they cannot disagree."""
         page = self.page()
         components = list(self.components.values())
-        incidents = self._select(False)
+        incidents = self._select(False, limit=LIST_LIMIT)
         unresolved = [
             self.incidents[s.incident.id]
             for s in self.states
             if not s.incident.is_maintenance and s.is_open
         ]
-        maintenances = self._select(True)
+        maintenances = self._select(True, limit=LIST_LIMIT)
         upcoming = self._select(True, "scheduled")
         active = self._select(True, *ACTIVE_MAINTENANCE)
         in_summary = self._select(True, "scheduled", *ACTIVE_MAINTENANCE)
@@ -434,11 +452,11 @@ class _ApiRenderer:
             },
             "status.json": {"page": page, "status": self.status()},
             "components.json": {"page": page, "components": components},
-            "incidents.json": {"page": page, "incidents": incidents[:LIST_LIMIT]},
+            "incidents.json": {"page": page, "incidents": incidents},
             "incidents/unresolved.json": {"page": page, "incidents": unresolved},
             "scheduled-maintenances.json": {
                 "page": page,
-                "scheduled_maintenances": maintenances[:LIST_LIMIT],
+                "scheduled_maintenances": maintenances,
             },
             "scheduled-maintenances/upcoming.json": {
                 "page": page,
@@ -450,6 +468,29 @@ class _ApiRenderer:
             },
         }
         return {f"{API_ROOT}/{path}": dump(value) for path, value in files.items()}
+
+
+class _Incidents(Mapping[str, JsonObject]):
+    """Incident objects by id, each built the first time an endpoint or a webhook asks for it."""
+
+    def __init__(
+        self, build: Callable[[IncidentState], JsonObject], states: list[IncidentState]
+    ) -> None:
+        self._build = build
+        self._states = {s.incident.id: s for s in states}
+        self._built: dict[str, JsonObject] = {}
+
+    def __getitem__(self, incident_id: str) -> JsonObject:
+        value = self._built.get(incident_id)
+        if value is None:
+            value = self._built[incident_id] = self._build(self._states[incident_id])
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._states)
+
+    def __len__(self) -> int:
+        return len(self._states)
 
 
 def _touched(incident: Incident) -> set[str]:

@@ -10,6 +10,7 @@ address and name, so no mailbox is invented and strict readers such as libical a
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from urllib.parse import urlsplit
 
 from icalendar import Calendar, Event, vCalAddress, vText
@@ -19,6 +20,7 @@ from ..core.site import Site
 from ..core.status import IncidentState
 from ..views.markup import MarkdownRenderer
 from ..views.pages import incident_src, page_url
+from .keys import Memo, digest, no_memo, without_paths
 
 PRODID = "-//statuskit//Maintenance calendar//EN"
 
@@ -73,7 +75,8 @@ class CalendarRenderer:
         resolved = value.get(self.locale, self.settings.locale)
         return resolved.text, resolved.lang
 
-    def render(self) -> dict[str, bytes]:
+    def render(self, memo: Memo = no_memo) -> dict[str, bytes]:
+        """The calendar; each window's event comes from `memo` by the key of what it shows."""
         calendar = Calendar()
         calendar.add("prodid", PRODID)
         calendar.add("version", "2.0")
@@ -92,9 +95,18 @@ class CalendarRenderer:
             if state.incident.is_maintenance and start is not None and end is not None:
                 windows.append((start, end, state))
         windows.sort(key=lambda w: (w[0], w[2].incident.id))
-        for start, end, state in windows:
-            calendar.add_component(self.event(state, start, end))
-        return {"maintenance.ics": calendar.to_ical()}
+        events = [
+            memo(
+                digest((without_paths(state.incident), state.status, state.last_update_at)),
+                partial(self.event_ical, state, start, end),
+            )
+            for start, end, state in windows
+        ]
+        return {"maintenance.ics": with_events(calendar, events)}
+
+    def event_ical(self, state: IncidentState, start: datetime, end: datetime) -> bytes:
+        """One window's VEVENT lines, as the calendar writes them."""
+        return bytes(self.event(state, start, end).to_ical())
 
     def organizer(self) -> vCalAddress:
         """Who publishes the calendar: the status site, named as readers know it."""
@@ -136,6 +148,18 @@ class CalendarRenderer:
         return event
 
 
-def render_calendar(site: Site, locale: str, base_url: str, site_name: str) -> dict[str, bytes]:
+def with_events(calendar: Calendar, events: list[bytes]) -> bytes:
+    """The calendar's lines with each event's lines before its END, as `to_ical` would write
+    them had the events been added (a component's lines are its properties, then each
+    subcomponent's lines in order)."""
+    lines = bytes(calendar.to_ical())
+    end = b"END:VCALENDAR\r\n"
+    assert lines.endswith(end) and not calendar.subcomponents
+    return lines[: -len(end)] + b"".join(events) + end
+
+
+def render_calendar(
+    site: Site, locale: str, base_url: str, site_name: str, memo: Memo = no_memo
+) -> dict[str, bytes]:
     """The maintenance calendar of one locale build whose root URL is `base_url`, by path."""
-    return CalendarRenderer(site, locale, base_url, site_name).render()
+    return CalendarRenderer(site, locale, base_url, site_name).render(memo)

@@ -19,6 +19,7 @@ import html
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -30,6 +31,7 @@ from ..core.site import Site
 from ..views.formatting import Formatter
 from ..views.markup import MarkdownRenderer
 from ..views.pages import incident_src, page_url, paged_src, postmortem_src
+from .keys import KeyedFiles, digest, without_paths
 
 # Entries in the site-wide and component feeds: feed readers poll often, so the newest updates
 # are what they need; the full record is the history pages and the per-incident feeds.
@@ -47,12 +49,11 @@ POSTMORTEM_ORDER = 1_000_000
 
 @dataclass(frozen=True)
 class _Item:
-    """One update (or published postmortem) ready for any feed, shared by every feed listing it."""
+    """One update (or published postmortem) as feeds order it; its entry is built on demand."""
 
     incident: Incident
     at: datetime
     order: int
-    entry: Any  # feedgen.entry.FeedEntry, untyped
 
     @property
     def sort_key(self) -> tuple[datetime, str, int]:
@@ -70,7 +71,7 @@ class _Feed:
 
 
 class FeedRenderer:
-    """Builds every feed of one locale build; entries are rendered once and reused."""
+    """Builds every feed of one locale build; an entry is built once, only if a feed lists it."""
 
     def __init__(self, site: Site, locale: str, base_url: str, site_name: str) -> None:
         self.site = site
@@ -82,6 +83,7 @@ class FeedRenderer:
         self.t = site.settings.catalog(locale)
         self.markdown = MarkdownRenderer()
         self.fmt = Formatter(locale, site.settings.timezone)
+        self._entries: dict[tuple[str, int], Any] = {}
 
     def text(self, value: Text) -> str:
         return value.get(self.locale, self.settings.locale).text
@@ -89,7 +91,28 @@ class FeedRenderer:
     def url(self, src_uri: str) -> str:
         return self.base_url + page_url(src_uri, self.settings.directory_urls)
 
-    def item(self, incident: Incident, update: Update) -> _Item:
+    def items(self, incident: Incident) -> list[_Item]:
+        """Every entry an incident's feed lists: its updates, then its published postmortem."""
+        items = [_Item(incident, update.at, update.number) for update in incident.updates]
+        pm = incident.published_postmortem
+        if pm is not None and pm.published_at is not None:
+            items.append(_Item(incident, pm.published_at, POSTMORTEM_ORDER))
+        return items
+
+    def entry(self, item: _Item) -> Any:
+        """The feedgen entry of an item (feedgen.entry.FeedEntry, untyped), shared by its feeds."""
+        memo = (item.incident.id, item.order)
+        entry = self._entries.get(memo)
+        if entry is None:
+            incident = item.incident
+            if item.order == POSTMORTEM_ORDER:
+                entry = self.postmortem_entry(incident)
+            else:
+                entry = self.update_entry(incident, incident.updates[item.order])
+            self._entries[memo] = entry
+        return entry
+
+    def update_entry(self, incident: Incident, update: Update) -> Any:
         """A feed entry for one update: its own time, a stable id, the incident page's link."""
         link = self.url(incident_src(incident.id))
         title = self.t(
@@ -112,7 +135,7 @@ class FeedRenderer:
             entry.category(term=severity.id, label=self.text(severity.name))
         if incident.is_maintenance:
             entry.category(term="maintenance", label=self.t("kind.maintenance"))
-        return _Item(incident, update.at, update.number, entry)
+        return entry
 
     def update_html(self, incident: Incident, update: Update) -> str:
         """An update's body, then the promise it made: the next update and, last, the ETA."""
@@ -128,11 +151,10 @@ class FeedRenderer:
         text = "\n\n".join([self.text(update.body), *(f"**{line}**" for line in promises)])
         return str(self.markdown.html(text))
 
-    def postmortem_item(self, incident: Incident) -> _Item | None:
+    def postmortem_entry(self, incident: Incident) -> Any:
         """An entry announcing a published postmortem, dated when it was published."""
         pm = incident.published_postmortem
-        if pm is None or pm.published_at is None:
-            return None
+        assert pm is not None and pm.published_at is not None
         link = self.url(postmortem_src(incident.id))
         moment = pm.published_at.astimezone(UTC)
         entry = FeedEntry()
@@ -144,15 +166,26 @@ class FeedRenderer:
         entry.published(moment)
         entry.updated(moment)
         entry.category(term="postmortem", label=self.t("postmortem.narrative"))
-        return _Item(incident, pm.published_at, POSTMORTEM_ORDER, entry)
+        return entry
 
     def render(self) -> dict[str, bytes]:
+        """Every feed file, the incidents' included."""
+        files, per_incident = self.plan()
+        for feed in per_incident:
+            files |= feed.render()
+        return files
+
+    def plan(self) -> tuple[dict[str, bytes], list[KeyedFiles]]:
+        """The site and component feeds, rendered; each incident's feeds, ready to render.
+
+        Only the newest `FEED_LIMIT` items of the site and of each component are built into
+        entries here; an incident's own entries are built when its feed is rendered. The key of
+        an incident's feed is its incident (without the file's path) and, for a feed with no
+        entry, the site's newest time it is dated by; the locale, address, site name, settings
+        and catalog are the build's (`feed_context`).
+        """
         incidents = sorted(self.site.incidents, key=lambda i: i.id)
-        per_incident = {i.id: [self.item(i, u) for u in i.updates] for i in incidents}
-        for incident in incidents:
-            published = self.postmortem_item(incident)
-            if published is not None:
-                per_incident[incident.id].append(published)
+        per_incident = {i.id: self.items(i) for i in incidents}
         everything = newest_first(item for items in per_incident.values() for item in items)
         site_updated = everything[0].at if everything else EPOCH
         name = self.site_name
@@ -166,9 +199,19 @@ class FeedRenderer:
             everything[:FEED_LIMIT],
             site_updated,
         )
+        listed: dict[str, list[_Item]] = {c.id: [] for c in self.settings.components}
         touched_by = {i.id: touched(i) for i in incidents}
+        open_lists = len(listed)
+        for item in everything:
+            for component_id in touched_by[item.incident.id]:
+                items = listed.get(component_id)
+                if items is not None and len(items) < FEED_LIMIT:
+                    items.append(item)
+                    if len(items) == FEED_LIMIT:
+                        open_lists -= 1
+            if not open_lists:
+                break
         for component in self.settings.components:
-            listed = [item for item in everything if component.id in touched_by[item.incident.id]]
             component_name = self.text(component.name)
             files |= self.feed(
                 _Feed(
@@ -177,22 +220,38 @@ class FeedRenderer:
                     self.t("feed.component_description", name=component_name),
                     self.url(paged_src(f"components/{component.id}", 1)),
                 ),
-                listed[:FEED_LIMIT],
+                listed[component.id],
                 site_updated,
             )
+        feeds = []
         for incident in incidents:
-            title = self.text(incident.title)
-            files |= self.feed(
-                _Feed(
-                    f"feeds/incidents/{incident.id}",
-                    self.t("feed.incident_title", title=title, site=name),
-                    self.t("feed.incident_description", title=title),
-                    self.url(incident_src(incident.id)),
-                ),
-                newest_first(per_incident[incident.id]),
-                site_updated,
+            items = per_incident[incident.id]
+            path = f"feeds/incidents/{incident.id}"
+            shown = (without_paths(incident), None if items else site_updated)
+            feeds.append(
+                KeyedFiles(
+                    paths=tuple(f"{path}.{extension}" for extension, _ in FORMATS),
+                    key=digest(shown),
+                    render=partial(self.incident_feed, incident, items, site_updated),
+                )
             )
-        return files
+        return files, feeds
+
+    def incident_feed(
+        self, incident: Incident, items: list[_Item], site_updated: datetime
+    ) -> dict[str, bytes]:
+        """The Atom and RSS files of one incident: every update and its published postmortem."""
+        title = self.text(incident.title)
+        return self.feed(
+            _Feed(
+                f"feeds/incidents/{incident.id}",
+                self.t("feed.incident_title", title=title, site=self.site_name),
+                self.t("feed.incident_description", title=title),
+                self.url(incident_src(incident.id)),
+            ),
+            newest_first(items),
+            site_updated,
+        )
 
     def feed(
         self, feed: _Feed, items: Sequence[_Item], empty_updated: datetime
@@ -216,7 +275,7 @@ class FeedRenderer:
             generator.link(href=self.base_url + path, rel="self", type=mime)
             generator.link(href=feed.page, rel="alternate", type="text/html")
             for item in items:
-                generator.add_entry(item.entry, order="append")
+                generator.add_entry(self.entry(item), order="append")
             rendered = (
                 generator.atom_str(pretty=True)
                 if extension == "atom"
