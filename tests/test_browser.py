@@ -32,6 +32,7 @@ from demo_site import (
     add_active_incident,
     build,
     copy_demo,
+    incidents_dir,
     read_config,
     require,
     serve,
@@ -43,6 +44,43 @@ if TYPE_CHECKING:
 
 SHOTS = ARTIFACTS / "browser"
 BLOCKING_IMPACTS = {"serious", "critical"}
+
+
+# A resolved incident of an earlier year than the demo's: its pages are in another search bundle.
+OLD_INCIDENT_ID = "browser-check-ledger-paused"
+OLD_INCIDENT_TITLES = {
+    "en": "Browser check: ledger reconciliation paused",
+    "ko": "브라우저 점검: 원장 대사 중단",
+    "ja": "ブラウザ確認: 元帳照合の停止",
+}
+OLD_INCIDENT = """---
+id: browser-check-ledger-paused
+title:
+{titles}kind: incident
+severity: minor
+components:
+  transfer: degraded_performance
+started_at: 2023-05-09T10:00:00+09:00
+detected_at: 2023-05-09T10:05:00+09:00
+updates:
+  - at: 2023-05-09T10:20:00+09:00
+    status: investigating
+    body: Ledger reconciliation is paused; transfers settle later than usual.
+  - at: 2023-05-09T12:10:00+09:00
+    status: resolved
+    body: Reconciliation caught up.
+---
+"""
+
+
+def add_old_incident(config_file: Path) -> None:
+    titles = "".join(
+        f"  {lang}: {json.dumps(text, ensure_ascii=False)}\n"
+        for lang, text in OLD_INCIDENT_TITLES.items()
+    )
+    path = incidents_dir(config_file) / "2023" / f"{OLD_INCIDENT_ID}.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(OLD_INCIDENT.format(titles=titles), "utf-8")
 
 
 @dataclass
@@ -57,10 +95,12 @@ class Demo:
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
-    """The demo with one more active incident, built a path per locale, served on 127.0.0.1."""
+    """The demo with one more active incident and one of an earlier year, built a path per
+    locale, served on 127.0.0.1."""
     tmp = tmp_path_factory.mktemp("browser")
     config_file = copy_demo(tmp / "demo")
     incident = add_active_incident(config_file)
+    add_old_incident(config_file)
     with serve(tmp / "site") as server:
         data = read_config(config_file)
         data["site_url"] = server.url
@@ -468,9 +508,13 @@ def search_for(page: Page, query: str) -> list[str]:
 
 
 def test_search_finds_an_incident_by_title_in_every_locale(demo: Demo, browser: Browser) -> None:
-    """Pagefind finds the incident by its title in each locale; nothing of the search is
-    downloaded before the reader types."""
+    """Pagefind finds the incident by its title in each locale, one of this year and one of an
+    earlier year (each year is a bundle of its own, merged on the first query); nothing of the
+    search is downloaded before the reader types."""
     incident = demo.incident
+    for locale in LOCALES:
+        listed = json.loads((demo.site / locale / "pagefind" / "bundles.json").read_text("utf-8"))
+        assert listed["bundles"][:1] == ["2026"] and "2023" in listed["bundles"], listed
     context = browser.new_context(viewport={"width": 390, "height": 800})
     traffic = Traffic()
     traffic.watch(context)
@@ -489,6 +533,10 @@ def test_search_finds_an_incident_by_title_in_every_locale(demo: Demo, browser: 
                 missing.append(f"{locale}: {incident.titles[locale]!r} -> {found}")
             assert not overflow(page), overflow(page)  # the results panel fits the phone
             shot(page, f"search-{locale}")
+            found = search_for(page, OLD_INCIDENT_TITLES[locale])
+            wanted = f"/{locale}/incidents/{OLD_INCIDENT_ID}/"
+            if wanted not in found:
+                missing.append(f"{locale}: {OLD_INCIDENT_TITLES[locale]!r} -> {found}")
             # A resolved incident from the history, by its title.
             past = BeautifulSoup(
                 (demo.site / locale / "history" / "index.html").read_text("utf-8"), "html.parser"

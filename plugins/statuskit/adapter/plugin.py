@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import html
 import os
-import subprocess
-import sys
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -30,16 +28,14 @@ from ..views.pages import FeedLink, PageSpec, SitePlan
 from ..views.plan import plan_site
 from ..views.sanitize import sanitize_html
 from . import theme
-from .cache import IncrementalBuild, load_site_cached
+from .cache import IncrementalBuild, load_site_cached, target_folder
 from .config import StatuskitConfig
 from .options import SettingsError, settings_from_options
-from .processes import die_with_parent
+from .search import index_for_search, plan_bundles
 
 log = get_plugin_logger(__name__)
 
 CSS_URI = "assets/statuskit/statuskit.css"
-# Pagefind's bundle, written into each built site; the pages load it only when a reader searches.
-SEARCH_FOLDER = "pagefind"
 # Selects one build of a multi-locale site, e.g. `paths:ko` or `mirrors:kr`.
 TARGET_VARIABLE = "STATUSKIT_TARGET"
 
@@ -160,6 +156,12 @@ class StatuskitPlugin(BasePlugin[StatuskitConfig]):
             return None
         return Path(config.config_file_path or ".").parent / self.config.cache_dir
 
+    def _search_cache(self, config: MkDocsConfig) -> Path | None:
+        """Search bundles are kept beside the target's pages; None with `cache: false`."""
+        folder, targets = self._cache_dir(config), self.settings.targets
+        target = f"{targets.mode}:{targets.current.id}" if targets else None
+        return target_folder(folder, target, config.site_url or "") / "search" if folder else None
+
     def _incremental(self, files: Files, config: MkDocsConfig) -> IncrementalBuild | None:
         """Pages unchanged since the last build are reused from the cache, not rendered."""
         folder = self._cache_dir(config)
@@ -251,30 +253,9 @@ class StatuskitPlugin(BasePlugin[StatuskitConfig]):
         if self.incremental:
             self.incremental.finish()
         if self.config.enabled and self.plan is not None:
-            index_for_search(config.site_dir)
+            bundles = plan_bundles(self.plan, config.use_directory_urls)
+            index_for_search(config.site_dir, bundles, self._search_cache(config))
         self._reset()
-
-
-def index_for_search(site_dir: str) -> None:
-    """Pagefind's index of the built pages marked `data-pagefind-body` (incidents, postmortems).
-
-    The index is split into small fragments, so a search downloads what its words need and a
-    visit without a search downloads nothing, however long the history.
-    """
-    command = [sys.executable, "-m", "pagefind", "--site", site_dir, "--silent"]
-    command += ["--output-subdir", SEARCH_FOLDER]
-    try:
-        result = subprocess.run(
-            command, capture_output=True, text=True, check=False, preexec_fn=die_with_parent
-        )
-    except OSError as exc:
-        raise PluginError(f"statuskit: could not run Pagefind for {site_dir}: {exc}") from None
-    if result.returncode != 0:
-        output = (result.stderr or result.stdout).strip()
-        raise PluginError(
-            f"statuskit: Pagefind could not index {site_dir} (exit {result.returncode}): "
-            f"{output or 'no output'}; is `pagefind[extended]` installed?"
-        )
 
 
 def _log_warnings(problems: list[Problem]) -> list[Problem]:

@@ -1,0 +1,302 @@
+"""Pagefind's search index in bundles, one per year of incidents, indexed when its pages change.
+
+Pagefind indexes the built pages marked `data-pagefind-body` (incident and postmortem pages). One
+run over the whole site holds every page in memory and redoes all of them at each build. Here the
+pages are grouped by the year their incident began (a postmortem goes with its incident; any other
+marked page into one more bundle), and each bundle is indexed on its own, one after another, so
+the indexer's memory is that of the largest year. A bundle whose pages are byte for byte those of
+a bundle in the cache (same Pagefind, same statuskit) is copied from the cache instead: publishing
+an update indexes that incident's year only.
+
+The site gets `pagefind/<bundle>/` (Pagefind's own bundle: its script, WebAssembly, index and
+fragments) and `pagefind/bundles.json`, which the reader's script fetches on the first query: it
+imports the first bundle's `pagefind.js` and merges the others into it (`mergeIndex`). The pages
+never name the bundles, so a cached page stays right when a year is added.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC
+from pathlib import Path, PurePosixPath
+
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import get_plugin_logger
+from mkdocs.structure.files import File
+
+from ..views.pages import SitePlan
+from .cache import _write_atomic, package_version
+from .processes import die_with_parent
+
+log = get_plugin_logger(__name__)
+
+# Written into each built site; the pages load it only when a reader searches.
+SEARCH_FOLDER = "pagefind"
+# The list of bundles the reader's script merges, newest year first.
+MANIFEST = "bundles.json"
+# The bundle of marked pages that belong to no incident (a site's own page under incidents/).
+OTHER = "other"
+# What main.html puts on incident and postmortem pages, and only on pages under these folders.
+MARKER = b"data-pagefind-body"
+INDEXED_FOLDERS = ("incidents", "postmortems")
+# Bump when a cached bundle's layout or the meaning of its key changes.
+FORMAT = 1
+LISTING = "bundle.json"
+# Pagefind's ready-made interfaces: statuskit's own script is the interface, so they are left out.
+UNUSED_PREFIXES = (
+    "pagefind-ui.",
+    "pagefind-modular-ui.",
+    "pagefind-component-ui.",
+    "pagefind-highlight.",
+)
+
+
+def plan_bundles(plan: SitePlan, use_directory_urls: bool) -> dict[str, list[str]]:
+    """The site-relative HTML paths of incident and postmortem pages by their incident's year.
+
+    A year is the UTC year of the incident's start, the same in every target, so a locale's or a
+    mirror's time zone never moves a page into another bundle.
+    """
+    bundles: dict[str, list[str]] = {}
+    for spec in plan.pages:
+        folder, _, name = spec.src_uri.partition("/")
+        if folder not in INDEXED_FOLDERS:
+            continue
+        state = plan.state.incidents.get(name.removesuffix(".md"))
+        bundle = str(state.start.astimezone(UTC).year) if state is not None else OTHER
+        dest = File(spec.src_uri, None, "", use_directory_urls).dest_uri
+        bundles.setdefault(bundle, []).append(dest)
+    return bundles
+
+
+@dataclass
+class Bundle:
+    """One bundle of pages: its name (its folder under pagefind/), pages and cache key."""
+
+    name: str
+    pages: list[str]
+    key: str
+
+
+def index_for_search(
+    site_dir: str, bundles: Mapping[str, Sequence[str]], cache_dir: Path | None
+) -> None:
+    """Pagefind's index of the marked pages, a bundle at a time; `cache_dir` None indexes all."""
+    site = Path(site_dir)
+    output = site / SEARCH_FOLDER
+    shutil.rmtree(output, ignore_errors=True)
+    output.mkdir(parents=True)
+    command = _pagefind_command()
+    environment = _environment(command)
+    groups = _prepare(site, _with_other_pages(site, bundles), environment)
+    cache = BundleCache(cache_dir) if cache_dir is not None else None
+    indexed = []
+    for bundle in groups:
+        dest = output / bundle.name
+        if cache is not None and cache.restore(bundle.key, dest):
+            continue
+        _index(command, site, bundle.pages, dest)
+        indexed.append(bundle.name)
+        if cache is not None:
+            cache.store(bundle.key, dest)
+    names = [bundle.name for bundle in groups]
+    data = json.dumps({"bundles": names}, separators=(",", ":")) + "\n"
+    (output / MANIFEST).write_text(data, "utf-8")
+    if cache is not None:
+        cache.prune()
+    reused, which = len(groups) - len(indexed), f" ({', '.join(indexed)})" if indexed else ""
+    log.info(f"search: {reused} bundle(s) reused, {len(indexed)} indexed{which}")
+
+
+def _with_other_pages(site: Path, bundles: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
+    """The planned bundles, and any other page under the indexed folders in the `other` bundle."""
+    result = {name: list(pages) for name, pages in bundles.items()}
+    known = {page for pages in bundles.values() for page in pages}
+    others = result.setdefault(OTHER, [])
+    for folder in INDEXED_FOLDERS:
+        for root, dirs, names in os.walk(site / folder):
+            dirs.sort()
+            for name in sorted(names):
+                if name.endswith(".html"):
+                    page = Path(root, name).relative_to(site).as_posix()
+                    if page not in known:
+                        others.append(page)
+    return result
+
+
+def _order(name: str) -> tuple[int, int]:
+    """Newest year first (its bundle is the one the reader's script imports), then the rest."""
+    return (0, -int(name)) if name.isdigit() else (1, 0)
+
+
+def _prepare(site: Path, bundles: Mapping[str, Sequence[str]], environment: bytes) -> list[Bundle]:
+    """Each bundle's marked pages and its key: the digest of all its output depends on."""
+    prepared = []
+    for name in sorted(bundles, key=lambda n: (_order(n), n)):
+        digest = hashlib.sha256(environment)
+        pages = []
+        for page in sorted(set(bundles[name])):
+            try:
+                content = (site / page).read_bytes()
+            except FileNotFoundError:
+                continue
+            if MARKER not in content:
+                continue
+            pages.append(page)
+            digest.update(b"%s\0%d\0" % (page.encode("utf-8"), len(content)))
+            digest.update(content)
+        if pages:
+            prepared.append(Bundle(name, pages, digest.hexdigest()))
+    return prepared
+
+
+def _pagefind_command() -> list[str]:
+    """Pagefind's binary itself when the package can say where it is (no Python start per run)."""
+    try:
+        from pagefind.service import get_executable
+
+        binary = get_executable()
+    except Exception:  # an older or unusual installation: its own launcher finds the binary
+        binary = None
+    return [str(binary)] if binary is not None else [sys.executable, "-m", "pagefind"]
+
+
+def _environment(command: list[str]) -> bytes:
+    """What every bundle's output depends on beside its pages: versions and Pagefind settings."""
+    version = _run([*command, "--version"], "report its version").strip()
+    settings = sorted((k, v) for k, v in os.environ.items() if k.startswith("PAGEFIND_"))
+    parts = [f"format {FORMAT}", package_version(), version, json.dumps(settings)]
+    return "\0".join(parts).encode("utf-8") + b"\0"
+
+
+def _run(command: list[str], what: str, cwd: Path | None = None) -> str:
+    try:
+        result = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            check=False,
+            cwd=cwd,
+            preexec_fn=die_with_parent,
+        )
+    except OSError as exc:
+        raise PluginError(f"statuskit: could not run Pagefind to {what}: {exc}") from None
+    if result.returncode != 0:
+        output = (result.stderr or result.stdout).strip()
+        raise PluginError(
+            f"statuskit: Pagefind could not {what} (exit {result.returncode}): "
+            f"{output or 'no output'}; is `pagefind[extended]` installed?"
+        )
+    return result.stdout
+
+
+def _index(command: list[str], site: Path, pages: list[str], dest: Path) -> None:
+    """Index one bundle: Pagefind over a folder of links to its pages at their own paths, so
+    the addresses it records are the site's."""
+    work = Path(tempfile.mkdtemp(prefix=".pages-", dir=dest.parent))
+    try:
+        for page in pages:
+            target = work / page
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _link(site / page, target)
+        # Run inside the folder: a pagefind.yml of the project never changes the index unseen.
+        args = ["--site", str(work), "--output-path", str(dest), "--silent"]
+        _run([*command, *args], f"index {site / SEARCH_FOLDER / dest.name}", cwd=work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    for path in dest.iterdir():
+        if path.name.startswith(UNUSED_PREFIXES):
+            path.unlink()
+
+
+def _link(source: Path, target: Path) -> None:
+    """A hard link, or a copy where the two folders are on different devices."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+def _files(folder: Path) -> Iterable[str]:
+    for root, dirs, names in os.walk(folder):
+        dirs.sort()
+        for name in sorted(names):
+            yield Path(root, name).relative_to(folder).as_posix()
+
+
+class BundleCache:
+    """Indexed bundles by key, one folder each with the digest of every file in `bundle.json`.
+
+    An entry whose listing is unreadable, names another key or format, or whose files differ
+    from their digests is ignored and indexed again: a damaged cache is only slower.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.used: set[str] = set()
+
+    def restore(self, key: str, dest: Path) -> bool:
+        """Put the cached bundle at dest; False when there is none or it is damaged."""
+        entry = self.folder / key
+        if not (entry / LISTING).exists():
+            return False
+        try:
+            listing = json.loads((entry / LISTING).read_text("utf-8"))
+            if listing.get("format") != FORMAT or listing.get("key") != key:
+                raise ValueError("written for another key or format")
+            files = listing["files"]
+            if not isinstance(files, dict) or not files:
+                raise ValueError("lists no files")
+            for name, digest in files.items():
+                path = PurePosixPath(name)
+                if path.is_absolute() or ".." in path.parts or name == LISTING:
+                    raise ValueError(f"names {name!r}")
+                source = entry / name
+                if hashlib.sha256(source.read_bytes()).hexdigest() != digest:
+                    raise ValueError(f"{name} differs from its digest")
+                (dest / name).parent.mkdir(parents=True, exist_ok=True)
+                _link(source, dest / name)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            log.info(f"ignoring the search bundle cached in {entry}: {exc}")
+            shutil.rmtree(dest, ignore_errors=True)
+            return False
+        self.used.add(key)
+        return True
+
+    def store(self, key: str, dest: Path) -> None:
+        """Keep a bundle just indexed; a cache that cannot be written only costs the next build."""
+        self.used.add(key)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            temp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=self.folder))
+            files = {}
+            for name in _files(dest):
+                (temp / name).parent.mkdir(parents=True, exist_ok=True)
+                _link(dest / name, temp / name)
+                files[name] = hashlib.sha256((dest / name).read_bytes()).hexdigest()
+            listing = {"format": FORMAT, "key": key, "files": files}
+            _write_atomic(temp / LISTING, json.dumps(listing, sort_keys=True).encode("utf-8"))
+            entry = self.folder / key
+            shutil.rmtree(entry, ignore_errors=True)
+            os.replace(temp, entry)
+        except OSError as exc:
+            log.info(f"could not keep the search bundle in {self.folder}: {exc}")
+
+    def prune(self) -> None:
+        """Drop the bundles (and leftovers of killed builds) this build did not use."""
+        if not self.folder.is_dir():
+            return
+        for path in self.folder.iterdir():
+            if path.name not in self.used:
+                if path.is_dir():
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    path.unlink(missing_ok=True)

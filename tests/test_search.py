@@ -1,0 +1,138 @@
+"""The search index in bundles, one per year of incidents: a rebuild indexes only the bundles whose
+pages changed, copies the others from the build cache, and writes what a clean build writes."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import shutil
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import ROOT
+from statuskit.adapter.search import LISTING, MANIFEST
+from statuskit.cli.main import main
+from test_incremental import Project, assert_same_tree
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from corpus import generate
+
+SEARCHED = re.compile(r"search: (\d+) bundle\(s\) reused, (\d+) indexed(?: \(([^)]*)\))?")
+
+
+def build(project: Project, caplog: pytest.LogCaptureFixture) -> tuple[int, list[str]]:
+    """One build; the number of bundles reused and the names of those indexed."""
+    caplog.clear()
+    with caplog.at_level(logging.INFO):
+        project.build(project.root / "site")
+    (found,) = SEARCHED.findall(caplog.text)
+    return int(found[0]), [name for name in found[2].split(", ") if name]
+
+
+def bundles(project: Project) -> list[str]:
+    data = json.loads((project.root / "site" / "pagefind" / MANIFEST).read_text("utf-8"))
+    return [str(name) for name in data["bundles"]]
+
+
+def same_as_clean(project: Project, tmp_path: Path) -> None:
+    clean = project.clean_copy(tmp_path / "clean")
+    clean.build(clean.root / "site")
+    assert_same_tree(clean.root / "site", project.root / "site")
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Project:
+    """A history over five years, built once (one locale), with its build cache."""
+    root = tmp_path / "project"
+    generate(root, 30, 11, ("en", "ko"))
+    monkeypatch.chdir(root)
+    return Project(root, "single")
+
+
+def test_a_changed_incident_reindexes_only_its_year(
+    project: Project, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    reused, indexed = build(project, caplog)
+    years = bundles(project)
+    assert len(years) >= 4 and years[0] == "2026" and years == sorted(years, reverse=True)
+    assert (reused, indexed) == (0, years)
+    # Every indexed page is in the bundle of its year, and only there.
+    for year in years:
+        fragments = project.root / "site" / "pagefind" / year / "fragment"
+        assert any(fragments.iterdir()), year
+
+    assert build(project, caplog) == (len(years), []), "nothing changed, nothing indexed"
+
+    incident = project.open_incident()
+    assert incident.startswith("2026-")
+    update = ["update", incident, "-s", "identified", "-m", "Found the cause."]
+    result = CliRunner().invoke(main, [*update, "--at", "2026-11-20T11:50:00+09:00"])
+    assert result.exit_code == 0, result.output
+    assert build(project, caplog) == (len(years) - 1, ["2026"])
+    same_as_clean(project, tmp_path)
+
+
+def test_without_cache_every_bundle_is_indexed(
+    project: Project, caplog: pytest.LogCaptureFixture
+) -> None:
+    project.edit_config({"cache": False})
+    build(project, caplog)
+    reused, indexed = build(project, caplog)
+    assert reused == 0 and indexed == bundles(project)
+    assert not (project.root / ".cache").exists()
+
+
+def cached_bundles(project: Project) -> list[Path]:
+    return sorted(p.parent for p in (project.root / ".cache").rglob(f"search/*/{LISTING}"))
+
+
+def cut_a_fragment(entry: Path) -> None:
+    fragment = next((entry / "fragment").iterdir())
+    fragment.write_bytes(fragment.read_bytes()[:10])
+
+
+def unreadable_listing(entry: Path) -> None:
+    (entry / LISTING).write_text("{not json", "utf-8")
+
+
+def listing_of_another_key(entry: Path) -> None:
+    """An entry moved under another key (a foreign or mixed-up cache)."""
+    other = cached_bundles_of(entry)[0]
+    shutil.rmtree(entry)
+    shutil.copytree(other, entry)
+
+
+def cached_bundles_of(entry: Path) -> list[Path]:
+    return [p for p in sorted(entry.parent.iterdir()) if p != entry]
+
+
+def missing_file(entry: Path) -> None:
+    (entry / "pagefind.js").unlink()
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [cut_a_fragment, unreadable_listing, listing_of_another_key, missing_file],
+    ids=lambda f: f.__name__,
+)
+def test_damaged_bundle_cache_is_ignored(
+    damage: Callable[[Path], None],
+    project: Project,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    build(project, caplog)
+    entries = cached_bundles(project)
+    assert len(entries) == len(bundles(project))
+    damage(entries[-1])
+    reused, indexed = build(project, caplog)
+    assert (reused, len(indexed)) == (len(entries) - 1, 1)
+    assert "ignoring the search bundle cached" in caplog.text
+    same_as_clean(project, tmp_path)
+    # The damaged entry was replaced: the next build reuses everything.
+    assert build(project, caplog) == (len(entries), [])
