@@ -23,7 +23,6 @@ from ..core.checks import TRANSLATION
 from ..core.i18n import page_translations
 from ..core.problems import Problem, ValidationFailed
 from ..core.site import Site
-from ..outputs.render import render_outputs
 from ..views.pages import FeedLink, PageSpec, SitePlan
 from ..views.plan import plan_site
 from ..views.sanitize import sanitize_html
@@ -31,6 +30,7 @@ from . import theme
 from .cache import IncrementalBuild, load_site_cached, target_folder
 from .config import StatuskitConfig
 from .options import SettingsError, settings_from_options
+from .outputcache import write_outputs
 from .search import index_for_search, plan_bundles
 
 log = get_plugin_logger(__name__)
@@ -134,15 +134,11 @@ class StatuskitPlugin(BasePlugin[StatuskitConfig]):
                 )
             )
         assert self.site is not None
-        outputs = render_outputs(
-            self.site, config.site_name, config.site_url or "/", self.config.page_id
+        # The per-incident feeds go straight into the site folder; the rest through MkDocs.
+        outputs = write_outputs(
+            self.site, config, files, self.config.page_id, self._cache_dir(config)
         )
         for path, content in outputs.items():
-            if files.get_file_from_path(path) is not None:
-                raise PluginError(
-                    f"statuskit: {config.docs_dir}/{path} would be replaced by a generated "
-                    "output; rename or remove it"
-                )
             files.append(File.generated(config, path, content=content))
         targets = self.settings.targets
         if targets and targets.mode == "mirrors" and targets.current.domain:

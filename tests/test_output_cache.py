@@ -1,0 +1,157 @@
+"""Per-incident feeds and calendar events come back from the output cache when nothing they show
+changed; a rebuild writes exactly what a clean build writes, and a damaged cache is ignored."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from statuskit.adapter.cache import FORMAT
+from statuskit.adapter.outputcache import FILES, FOLDER, MANIFEST
+from test_incremental import Project, assert_same_tree, cli
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from corpus import generate
+
+OUTPUTS = re.compile(
+    r"outputs: (\d+) file\(s\) reused, (\d+) rendered; (\d+) part\(s\) reused, (\d+)"
+)
+
+
+def build(project: Project, caplog: pytest.LogCaptureFixture) -> tuple[int, int]:
+    """Build the project; how many output files were reused and how many rendered."""
+    return build_parts(project, caplog)[:2]
+
+
+def build_parts(project: Project, caplog: pytest.LogCaptureFixture) -> tuple[int, int, int, int]:
+    """Files reused and rendered, then parts of files (calendar events) reused and rendered."""
+    caplog.clear()
+    with caplog.at_level(logging.INFO):
+        project.build(project.root / "site")
+    (found,) = OUTPUTS.findall(caplog.text)
+    reused, rendered, parts_reused, parts_rendered = map(int, found)
+    return reused, rendered, parts_reused, parts_rendered
+
+
+def same_as_clean(project: Project, tmp_path: Path) -> None:
+    clean = project.clean_copy(tmp_path / "clean")
+    clean.build(clean.root / "site")
+    assert_same_tree(clean.root / "site", project.root / "site")
+
+
+def cache_folder(project: Project) -> Path:
+    (folder,) = (project.root / ".cache" / "statuskit" / f"v{FORMAT}").glob(f"*/{FOLDER}")
+    return folder
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Project:
+    root = tmp_path / "project"
+    generate(root, 16, 5, ("en", "ko"))
+    monkeypatch.chdir(root)
+    return Project(root, "single")
+
+
+def test_one_update_renders_only_that_incidents_feeds(
+    project: Project, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    feeds = len(list(project.root.glob("incidents/*/*.md"))) * 2
+    assert build(project, caplog) == (0, feeds)
+    assert build(project, caplog) == (feeds, 0)
+    incident = project.open_incident()
+    cli(
+        project,
+        "update",
+        incident,
+        "-s",
+        "identified",
+        "-m",
+        "Found it.",
+        "--at",
+        "2026-11-20T11:50:00+09:00",
+    )
+    assert build(project, caplog) == (feeds - 2, 2)
+    same_as_clean(project, tmp_path)
+    # Reused feeds are the cache's own files, not copies; the replaced ones left the cache.
+    site_feed = project.root / "site" / "feeds" / "incidents"
+    kept = list((cache_folder(project) / FILES).iterdir())
+    assert len(kept) == feeds
+    assert all(any(path.samefile(k) for k in kept) for path in site_feed.iterdir())
+
+
+def test_an_edited_maintenance_renders_its_calendar_event_again(
+    project: Project, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    maintenance = sorted(project.root.glob("incidents/*/*-maintenance-*.md"))
+    windows = len(maintenance)
+    assert windows > 1
+    assert build_parts(project, caplog)[2:] == (0, windows)
+    assert build_parts(project, caplog)[2:] == (windows, 0)
+    text = maintenance[0].read_text("utf-8")
+    assert "\nscheduled_until: 20" in text
+    edited = re.sub(r"(\nscheduled_until: \S+T\d\d:)(\d\d)", lambda m: m[1] + "59", text, count=1)
+    assert edited != text
+    maintenance[0].write_text(edited, "utf-8")
+    assert build_parts(project, caplog) == (
+        len(list(project.root.glob("incidents/*/*.md"))) * 2 - 2,
+        2,
+        windows - 1,
+        1,
+    )
+    same_as_clean(project, tmp_path)
+
+
+def damage_file(folder: Path) -> None:
+    """One kept feed cut short: its incident's feeds are rendered again, the others reused."""
+    kept = sorted((folder / FILES).iterdir())[0]
+    kept.write_bytes(kept.read_bytes()[:200])
+
+
+def damage_part(folder: Path) -> None:
+    """One kept calendar event says something else, in valid JSON."""
+    path = folder / MANIFEST
+    data = json.loads(path.read_text("utf-8"))
+    key = sorted(data["parts"])[0]
+    data["parts"][key][1] = data["parts"][key][1].replace("SUMMARY", "SUMMARY:Forged\r\nX-A", 1)
+    path.write_text(json.dumps(data), "utf-8")
+
+
+def damage_manifest(folder: Path) -> None:
+    path = folder / MANIFEST
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+def damage_version(folder: Path) -> None:
+    path = folder / MANIFEST
+    data = json.loads(path.read_text("utf-8"))
+    data["statuskit"] = "0.0.1+another"
+    path.write_text(json.dumps(data), "utf-8")
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [damage_file, damage_part, damage_manifest, damage_version],
+    ids=lambda f: f.__name__,
+)
+def test_damaged_or_foreign_output_cache_is_ignored(
+    damage: object, project: Project, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    assert callable(damage)
+    _, feeds, _, windows = build_parts(project, caplog)
+    damage(cache_folder(project))
+    counts = build_parts(project, caplog)
+    same_as_clean(project, tmp_path)
+    if damage is damage_file:
+        assert counts == (feeds - 2, 2, windows, 0)
+    elif damage is damage_part:
+        assert counts == (feeds, 0, windows - 1, 1)
+    else:
+        assert counts == (0, feeds, 0, windows)
+        assert "ignoring the output cache" in caplog.text
+    assert build(project, caplog) == (feeds, 0), "the next build has a good cache again"
