@@ -277,6 +277,8 @@ class Entry:
     key: str
     html: str
     search: list[Any] | None
+    # The HTML file's size, modification time and inode when its digest was last checked.
+    stamp: list[int] | None = None
 
 
 class PageCache:
@@ -306,7 +308,7 @@ class PageCache:
                 self.problem = "written by another statuskit version"
                 return
             entries = {
-                str(uri): Entry(str(e["key"]), str(e["html"]), e.get("search"))
+                str(uri): Entry(str(e["key"]), str(e["html"]), e.get("search"), e.get("stamp"))
                 for uri, e in data["pages"].items()
             }
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
@@ -321,12 +323,14 @@ class PageCache:
             return None
         path = self.pages_dir / entry.html
         try:
-            content = path.read_bytes()
+            stamp = _stamp(path)
+            # A file changed since its digest was checked (or copied in) is read and checked
+            # again; one untouched since is not (so a rebuild does not read every page).
+            if stamp != entry.stamp and _digest(path.read_bytes()) != entry.html:
+                return None
         except OSError:
             return None
-        if _digest(content) != entry.html:
-            return None
-        self.fresh[uri] = entry
+        self.fresh[uri] = dataclasses.replace(entry, stamp=stamp)
         return path
 
     def store(self, uri: str, key: str, html: bytes, search: list[Any] | None) -> None:
@@ -335,7 +339,7 @@ class PageCache:
         path = self.pages_dir / name
         if not path.exists():
             _write_atomic(path, html)
-        self.fresh[uri] = Entry(key, name, search)
+        self.fresh[uri] = Entry(key, name, search, _stamp(path))
 
     def save(self) -> None:
         """Write the manifest of this build's pages and drop page files nothing refers to."""
@@ -350,6 +354,11 @@ class PageCache:
         for path in self.pages_dir.iterdir():
             if path.name not in used:
                 path.unlink(missing_ok=True)
+
+
+def _stamp(path: Path) -> list[int]:
+    info = path.stat()
+    return [info.st_size, info.st_mtime_ns, info.st_ino]
 
 
 def _digest(content: bytes) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +43,18 @@ def display_path(path: Path, root: Path | None = None) -> str:
     """A path as the author knows it: relative to the project when possible."""
     base = root or Path.cwd()
     try:
-        return str(path.resolve().relative_to(base.resolve()))
+        # A link inside the folder stands for the file it leads to: name that one.
+        full = (
+            path.resolve()
+            if path.is_symlink()
+            else _resolved(os.path.abspath(path.parent)) / path.name
+        )
+        return str(full.relative_to(_resolved(os.path.abspath(base))))
     except ValueError:
         return str(path)
+
+
+@functools.lru_cache(maxsize=256)
+def _resolved(folder: str) -> Path:
+    """Folders resolved once (by absolute path): a history's problems sit in a few folders."""
+    return Path(folder).resolve()
