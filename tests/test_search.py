@@ -136,3 +136,16 @@ def test_damaged_bundle_cache_is_ignored(
     same_as_clean(project, tmp_path)
     # The damaged entry was replaced: the next build reuses everything.
     assert build(project, caplog) == (len(entries), [])
+
+
+def test_a_site_page_under_incidents_is_in_the_other_bundle(
+    project: Project, caplog: pytest.LogCaptureFixture
+) -> None:
+    """main.html marks a site's own page under incidents/ too; it is found like before."""
+    (project.root / "docs" / "incidents").mkdir(parents=True)
+    (project.root / "docs" / "incidents" / "about.md").write_text("# About incidents\n", "utf-8")
+    build(project, caplog)
+    assert bundles(project)[-1] == "other"
+    entry = project.root / "site" / "pagefind" / "other" / "pagefind-entry.json"
+    languages = json.loads(entry.read_text("utf-8"))["languages"]
+    assert sum(language["page_count"] for language in languages.values()) == 1

@@ -249,7 +249,7 @@ class StatuskitPlugin(BasePlugin[StatuskitConfig]):
         if self.incremental:
             self.incremental.finish()
         if self.config.enabled and self.plan is not None:
-            bundles = plan_bundles(self.plan, config.use_directory_urls)
+            bundles = plan_bundles(self.plan, config.docs_dir, config.use_directory_urls)
             index_for_search(config.site_dir, bundles, self._search_cache(config))
         self._reset()
 

@@ -26,7 +26,7 @@ import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import get_plugin_logger
@@ -59,11 +59,12 @@ UNUSED_PREFIXES = (
 )
 
 
-def plan_bundles(plan: SitePlan, use_directory_urls: bool) -> dict[str, list[str]]:
-    """The site-relative HTML paths of incident and postmortem pages by their incident's year.
+def plan_bundles(plan: SitePlan, docs_dir: str, use_directory_urls: bool) -> dict[str, list[str]]:
+    """The site-relative HTML paths of the pages main.html marks, by their incident's year.
 
-    A year is the UTC year of the incident's start, the same in every target, so a locale's or a
-    mirror's time zone never moves a page into another bundle.
+    Incident and postmortem pages go by the UTC year of the incident's start (the same in every
+    target: a locale's or mirror's time zone never moves a page into another bundle); the site's
+    own pages under the same folders, and generated ones of no incident, go into `other`.
     """
     bundles: dict[str, list[str]] = {}
     for spec in plan.pages:
@@ -72,8 +73,17 @@ def plan_bundles(plan: SitePlan, use_directory_urls: bool) -> dict[str, list[str
             continue
         state = plan.state.incidents.get(name.removesuffix(".md"))
         bundle = str(state.start.astimezone(UTC).year) if state is not None else OTHER
-        dest = File(spec.src_uri, None, "", use_directory_urls).dest_uri
-        bundles.setdefault(bundle, []).append(dest)
+        # The planner's address of the page, which every link to it uses: MkDocs writes it there.
+        url = spec.url
+        page = url + "index.html" if not url or url.endswith("/") else url
+        bundles.setdefault(bundle, []).append(page)
+    for folder in INDEXED_FOLDERS:
+        for root, _, names in os.walk(os.path.join(docs_dir, folder)):
+            for name in names:
+                src = os.path.relpath(os.path.join(root, name), docs_dir).replace(os.sep, "/")
+                file = File(src, docs_dir, "", use_directory_urls)
+                if file.is_documentation_page() or name.endswith(".html"):
+                    bundles.setdefault(OTHER, []).append(file.dest_uri)
     return bundles
 
 
@@ -90,13 +100,13 @@ def index_for_search(
     site_dir: str, bundles: Mapping[str, Sequence[str]], cache_dir: Path | None
 ) -> None:
     """Pagefind's index of the marked pages, a bundle at a time; `cache_dir` None indexes all."""
-    site = Path(site_dir)
+    site = Path(site_dir).absolute()  # Pagefind runs in a folder of its own
     output = site / SEARCH_FOLDER
     shutil.rmtree(output, ignore_errors=True)
     output.mkdir(parents=True)
     command = _pagefind_command()
     environment = _environment(command)
-    groups = _prepare(site, _with_other_pages(site, bundles), environment)
+    groups = _prepare(site, bundles, environment)
     cache = BundleCache(cache_dir) if cache_dir is not None else None
     indexed = []
     for bundle in groups:
@@ -116,22 +126,6 @@ def index_for_search(
     log.info(f"search: {reused} bundle(s) reused, {len(indexed)} indexed{which}")
 
 
-def _with_other_pages(site: Path, bundles: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
-    """The planned bundles, and any other page under the indexed folders in the `other` bundle."""
-    result = {name: list(pages) for name, pages in bundles.items()}
-    known = {page for pages in bundles.values() for page in pages}
-    others = result.setdefault(OTHER, [])
-    for folder in INDEXED_FOLDERS:
-        for root, dirs, names in os.walk(site / folder):
-            dirs.sort()
-            for name in sorted(names):
-                if name.endswith(".html"):
-                    page = Path(root, name).relative_to(site).as_posix()
-                    if page not in known:
-                        others.append(page)
-    return result
-
-
 def _order(name: str) -> tuple[int, int]:
     """Newest year first (its bundle is the one the reader's script imports), then the rest."""
     return (0, -int(name)) if name.isdigit() else (1, 0)
@@ -145,8 +139,9 @@ def _prepare(site: Path, bundles: Mapping[str, Sequence[str]], environment: byte
         pages = []
         for page in sorted(set(bundles[name])):
             try:
-                content = (site / page).read_bytes()
-            except FileNotFoundError:
+                with open(os.path.join(site, page), "rb") as file:
+                    content = file.read()
+            except FileNotFoundError:  # a page MkDocs left out (a draft, an excluded file)
                 continue
             if MARKER not in content:
                 continue
@@ -172,7 +167,12 @@ def _pagefind_command() -> list[str]:
 def _environment(command: list[str]) -> bytes:
     """What every bundle's output depends on beside its pages: versions and Pagefind settings."""
     version = _run([*command, "--version"], "report its version").strip()
-    settings = sorted((k, v) for k, v in os.environ.items() if k.startswith("PAGEFIND_"))
+    # Pagefind reads its options from PAGEFIND_* too; the binary's own path only chooses it.
+    settings = sorted(
+        (k, v)
+        for k, v in os.environ.items()
+        if k.startswith("PAGEFIND_") and k != "PAGEFIND_BINARY_PATH"
+    )
     parts = [f"format {FORMAT}", package_version(), version, json.dumps(settings)]
     return "\0".join(parts).encode("utf-8") + b"\0"
 
@@ -204,9 +204,9 @@ def _index(command: list[str], site: Path, pages: list[str], dest: Path) -> None
     work = Path(tempfile.mkdtemp(prefix=".pages-", dir=dest.parent))
     try:
         for page in pages:
-            target = work / page
-            target.parent.mkdir(parents=True, exist_ok=True)
-            _link(site / page, target)
+            target = os.path.join(work, page)
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            _link(os.path.join(site, page), target)
         # Run inside the folder: a pagefind.yml of the project never changes the index unseen.
         args = ["--site", str(work), "--output-path", str(dest), "--silent"]
         _run([*command, *args], f"index {site / SEARCH_FOLDER / dest.name}", cwd=work)
@@ -217,7 +217,7 @@ def _index(command: list[str], site: Path, pages: list[str], dest: Path) -> None
             path.unlink()
 
 
-def _link(source: Path, target: Path) -> None:
+def _link(source: str | Path, target: str | Path) -> None:
     """A hard link, or a copy where the two folders are on different devices."""
     try:
         os.link(source, target)
@@ -226,10 +226,12 @@ def _link(source: Path, target: Path) -> None:
 
 
 def _files(folder: Path) -> Iterable[str]:
+    """The files under folder, as `/`-separated paths relative to it, in a stable order."""
     for root, dirs, names in os.walk(folder):
         dirs.sort()
+        prefix = os.path.relpath(root, folder).replace(os.sep, "/")
         for name in sorted(names):
-            yield Path(root, name).relative_to(folder).as_posix()
+            yield name if prefix == "." else f"{prefix}/{name}"
 
 
 class BundleCache:
@@ -255,15 +257,21 @@ class BundleCache:
             files = listing["files"]
             if not isinstance(files, dict) or not files:
                 raise ValueError("lists no files")
+            folders: set[str] = set()
             for name, digest in files.items():
-                path = PurePosixPath(name)
-                if path.is_absolute() or ".." in path.parts or name == LISTING:
+                parts = name.split("/")
+                if not parts[0] or {"", ".", ".."} & set(parts) or name == LISTING:
                     raise ValueError(f"names {name!r}")
-                source = entry / name
-                if hashlib.sha256(source.read_bytes()).hexdigest() != digest:
-                    raise ValueError(f"{name} differs from its digest")
-                (dest / name).parent.mkdir(parents=True, exist_ok=True)
-                _link(source, dest / name)
+                source = os.path.join(entry, name)
+                with open(source, "rb") as file:
+                    if hashlib.sha256(file.read()).hexdigest() != digest:
+                        raise ValueError(f"{name} differs from its digest")
+                target = os.path.join(dest, name)
+                folder = os.path.dirname(target)
+                if folder not in folders:
+                    os.makedirs(folder, exist_ok=True)
+                    folders.add(folder)
+                _link(source, target)
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             log.info(f"ignoring the search bundle cached in {entry}: {exc}")
             shutil.rmtree(dest, ignore_errors=True)
@@ -279,9 +287,11 @@ class BundleCache:
             temp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=self.folder))
             files = {}
             for name in _files(dest):
-                (temp / name).parent.mkdir(parents=True, exist_ok=True)
-                _link(dest / name, temp / name)
-                files[name] = hashlib.sha256((dest / name).read_bytes()).hexdigest()
+                source, target = os.path.join(dest, name), os.path.join(temp, name)
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                _link(source, target)
+                with open(source, "rb") as file:
+                    files[name] = hashlib.sha256(file.read()).hexdigest()
             listing = {"format": FORMAT, "key": key, "files": files}
             _write_atomic(temp / LISTING, json.dumps(listing, sort_keys=True).encode("utf-8"))
             entry = self.folder / key
