@@ -20,7 +20,7 @@ from click.testing import CliRunner
 
 from conftest import ROOT
 from statuskit.adapter.builder import build_target
-from statuskit.adapter.cache import FORMAT, MANIFEST
+from statuskit.adapter.cache import FORMAT, MANIFEST, VIEWS
 from statuskit.cli.main import main
 from statuskit.core import loader, parsecache
 
@@ -227,8 +227,16 @@ def damage_page(path: Path) -> None:
     page.write_bytes(page.read_bytes()[:100])
 
 
+def damage_views(path: Path) -> None:
+    """The memo of closed incidents' views cut short: they are planned again."""
+    views = path.with_name(VIEWS)
+    views.write_bytes(views.read_bytes()[: views.stat().st_size // 2])
+
+
 @pytest.mark.parametrize(
-    "damage", [damage_json, damage_version, damage_truncated, damage_page], ids=lambda f: f.__name__
+    "damage",
+    [damage_json, damage_version, damage_truncated, damage_page, damage_views],
+    ids=lambda f: f.__name__,
 )
 def test_damaged_or_foreign_cache_is_ignored(
     damage: object, tmp_path: Path, caplog: pytest.LogCaptureFixture
@@ -240,7 +248,9 @@ def test_damaged_or_foreign_cache_is_ignored(
     clean = project.clean_copy(tmp_path / "clean")
     clean.build(clean.root / "site")
     assert_same_tree(clean.root / "site", project.root / "site")
-    if damage is damage_page:
+    if damage is damage_views:
+        assert " 0 closed incident(s) not planned again" in caplog.text
+    if damage in (damage_page, damage_views):
         assert reused[0] > 0
     else:
         assert reused == [0]
@@ -379,3 +389,7 @@ def test_next_day_reuses_the_pages_of_resolved_incidents(
         if path.name.count(".") == 1 and "-open-" not in path.name
     )
     assert reused[0] >= resolved, (reused, resolved)
+    # Nor are their views planned again: they come from the last build's memo.
+    (planned,) = re.findall(r"(\d+) closed incident\(s\) not planned again", caplog.text)[:1]
+    incidents = len(list((project.root / "incidents").rglob("*-incident-*[0-9].md")))
+    assert int(planned) >= incidents > 0, (planned, incidents)

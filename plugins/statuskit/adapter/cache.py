@@ -41,6 +41,7 @@ from ..core import parsecache
 from ..core.parsecache import code_digest
 from ..core.settings import Settings
 from ..core.site import Site, load_site
+from ..views.memo import ViewMemo
 from ..views.pages import PageSpec
 
 log = get_plugin_logger(__name__)
@@ -48,6 +49,7 @@ log = get_plugin_logger(__name__)
 # Bump when the cache's layout or the meaning of a key changes.
 FORMAT = 1
 MANIFEST = "manifest.json"
+VIEWS = "views.pickle"
 PAGES = "pages"
 # Libraries whose version changes the HTML of a page.
 DISTRIBUTIONS = (
@@ -256,18 +258,41 @@ def _theme_dir_digest(folder: str) -> str:
     return _tree_digest(path)
 
 
-def page_key(environment: str, spec: PageSpec) -> str | None:
+def page_key(environment: str, spec: PageSpec, digest: str | None = None) -> str | None:
     """The key of one generated page, or None when its view cannot be serialized.
 
     Pickle writes every field of the spec's dataclasses, so a different view gives different
     bytes; it runs in C, ten times faster than walking the view in Python. A view whose bytes
-    vary between equal builds (a set of texts, say) only misses the cache.
+    vary between equal builds (a set of texts, say) only misses the cache. `digest` is that of
+    the spec's pickle when the planner has it already (a closed incident's memo).
     """
-    try:
-        data = pickle.dumps(spec, protocol=5)
-    except Exception:  # an object pickle cannot write: render the page
-        return None
-    return hashlib.blake2b(environment.encode() + data, digest_size=20).hexdigest()
+    if digest is None:
+        try:
+            data = pickle.dumps(spec, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # an object pickle cannot write: render the page
+            return None
+        digest = _digest(data)
+    return hashlib.blake2b(f"{environment}:{digest}".encode(), digest_size=20).hexdigest()
+
+
+def view_scope(settings: Settings, target: str) -> str:
+    """What a closed incident's views depend on besides its state (see views/memo.py)."""
+    parts: dict[str, object] = {
+        "format": FORMAT,
+        "python": sys.version,
+        "statuskit": package_version(),
+        "versions": {name: _version(name) for name in DISTRIBUTIONS},
+        "target": target,
+        "catalogs": [_tree_digest(Path(d)) for d in settings.catalog_dirs],
+        "settings": _plain(dataclasses.replace(settings, now=None)),
+    }
+    return Fingerprint().digest(parts)
+
+
+def view_memo(settings: Settings, cache_dir: Path, target: str | None, site_url: str) -> ViewMemo:
+    """The views of the last build of this target, from its cache folder."""
+    folder = target_folder(cache_dir, target, site_url)
+    return ViewMemo(view_scope(settings, target or ""), folder / VIEWS)
 
 
 @dataclasses.dataclass
@@ -418,9 +443,15 @@ class IncrementalBuild:
     """
 
     def __init__(
-        self, cache: PageCache, config: MkDocsConfig, environment: str, entries: list[Any] | None
+        self,
+        cache: PageCache,
+        config: MkDocsConfig,
+        environment: str,
+        entries: list[Any] | None,
+        digests: Mapping[str, str],
     ) -> None:
         self.cache = cache
+        self._digests = digests
         self.config = config
         self.environment = environment
         self.keys: dict[str, str] = {}
@@ -439,6 +470,7 @@ class IncrementalBuild:
         specs: list[PageSpec],
         cache_dir: Path,
         target: str | None,
+        digests: Mapping[str, str],
     ) -> IncrementalBuild | None:
         """The build's cache, or None when this site cannot use one (then all is rendered)."""
         entries = _search_entries(config)
@@ -455,14 +487,15 @@ class IncrementalBuild:
         environment = environment_key(
             config, list(config.theme.dirs), settings, target or "", config.docs_dir, nav
         )
-        return cls(cache, config, environment, entries if isinstance(entries, list) else None)
+        listed = entries if isinstance(entries, list) else None
+        return cls(cache, config, environment, listed, digests)
 
     def reuse(self, spec: PageSpec) -> bool:
         """Whether the page is unchanged since a build that cached it (then MkDocs skips it)."""
         self.order.append(spec.src_uri)
         if spec.in_nav or spec.src_uri in self._pinned:
             return False
-        key = page_key(self.environment, spec)
+        key = page_key(self.environment, spec, self._digests.get(spec.src_uri))
         if key is None:
             return False
         self.keys[spec.src_uri] = key

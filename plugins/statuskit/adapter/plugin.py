@@ -23,11 +23,12 @@ from ..core.checks import TRANSLATION
 from ..core.i18n import page_translations
 from ..core.problems import Problem, ValidationFailed
 from ..core.site import Site
+from ..views.memo import ViewMemo
 from ..views.pages import FeedLink, PageSpec, SitePlan
 from ..views.plan import plan_site
 from ..views.sanitize import sanitize_html
 from . import theme
-from .cache import IncrementalBuild, load_site_cached, target_folder
+from .cache import IncrementalBuild, load_site_cached, target_folder, view_memo
 from .config import StatuskitConfig
 from .options import SettingsError, settings_from_options
 from .outputcache import write_outputs
@@ -53,6 +54,7 @@ class StatuskitPlugin(BasePlugin[StatuskitConfig]):
         self.plan: SitePlan | None = None
         self.pages: dict[str, PageSpec] = {}
         self.incremental: IncrementalBuild | None = None
+        self.memo: ViewMemo | None = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         self._reset()
@@ -109,7 +111,10 @@ class StatuskitPlugin(BasePlugin[StatuskitConfig]):
             # MkDocs would count these only after writing the site; refuse before it is touched.
             lines = "\n".join(str(p) for p in blocking)
             raise PluginError(f"{len(blocking)} warning(s) in strict mode:\n{lines}")
-        self.plan = plan_site(self.site)
+        folder = self._cache_dir(config)
+        if folder is not None:
+            self.memo = view_memo(self.settings, folder, self._target(), config.site_url or "")
+        self.plan = plan_site(self.site, memo=self.memo)
         self.pages = {p.src_uri: p for p in self.plan.pages}
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files | None:
@@ -158,14 +163,19 @@ class StatuskitPlugin(BasePlugin[StatuskitConfig]):
         target = f"{targets.mode}:{targets.current.id}" if targets else None
         return target_folder(folder, target, config.site_url or "") / "search" if folder else None
 
+    def _target(self) -> str | None:
+        targets = self.settings.targets
+        return f"{targets.mode}:{targets.current.id}" if targets else None
+
     def _incremental(self, files: Files, config: MkDocsConfig) -> IncrementalBuild | None:
         """Pages unchanged since the last build are reused from the cache, not rendered."""
         folder = self._cache_dir(config)
         if folder is None or self.plan is None:
             return None
-        targets = self.settings.targets
-        target = f"{targets.mode}:{targets.current.id}" if targets else None
-        build = IncrementalBuild.start(config, self.settings, self.plan.pages, folder, target)
+        digests = self.memo.digests if self.memo else {}
+        build = IncrementalBuild.start(
+            config, self.settings, self.plan.pages, folder, self._target(), digests
+        )
         if build is not None:
             build.note_pages(files)
         return build
@@ -248,6 +258,9 @@ class StatuskitPlugin(BasePlugin[StatuskitConfig]):
     def on_post_build(self, config: MkDocsConfig) -> None:
         if self.incremental:
             self.incremental.finish()
+        if self.memo is not None:
+            log.info(f"{self.memo.hits} closed incident(s) not planned again")
+            self.memo.save()
         if self.config.enabled and self.plan is not None:
             bundles = plan_bundles(self.plan, config.docs_dir, config.use_directory_urls)
             index_for_search(config.site_dir, bundles, self._search_cache(config))

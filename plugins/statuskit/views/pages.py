@@ -16,6 +16,7 @@ from ..core.settings import Settings
 from ..core.status import DayStatus, IncidentState, SiteState, worst
 from .formatting import Formatter, TimeText
 from .markup import MarkdownRenderer
+from .memo import ViewMemo
 from .practice import (
     PromiseView,
     ProviderView,
@@ -279,14 +280,20 @@ def component_changes(
 class PagePlanner:
     """Builds every page's view once; each page's work stays bounded, however long the history."""
 
-    def __init__(self, settings: Settings, state: SiteState, locale: str) -> None:
+    def __init__(
+        self, settings: Settings, state: SiteState, locale: str, memo: ViewMemo | None = None
+    ) -> None:
         self.settings = settings
         self.state = state
         self.locale = locale
         self.t = settings.catalog(locale)
         self.fmt = Formatter(locale, settings.timezone)
         self.markdown = MarkdownRenderer()
+        self.memo = memo
         self._summaries: dict[str, IncidentSummary] = {}
+        # Closed incidents' pages recalled from the memo with their summaries.
+        self._recalled: dict[str, PageSpec] = {}
+        self._keys: dict[str, str | None] = {}
 
     # Small pieces -----------------------------------------------------------------------
 
@@ -330,6 +337,13 @@ class PagePlanner:
         cached = self._summaries.get(state.incident.id)
         if cached is not None:
             return cached
+        if self.memo is not None:
+            key = self._keys[state.incident.id] = self.memo.key(state)
+            recalled = self.memo.recall(state.incident.id, key)
+            if recalled is not None:
+                summary, self._recalled[state.incident.id] = recalled
+                self._summaries[state.incident.id] = summary
+                return summary  # type: ignore[no-any-return]
         incident = state.incident
         severity = self.settings.severity(incident.severity)
         end = state.resolved_at
@@ -388,8 +402,17 @@ class PagePlanner:
         return SitePlan(pages, self.state, self.t, self.fmt)
 
     def incident_page(self, state: IncidentState) -> PageSpec:
-        incident = state.incident
         summary = self.summary(state)
+        recalled = self._recalled.pop(state.incident.id, None)
+        if recalled is not None:
+            return recalled
+        page = self._incident_page(state, summary)
+        if self.memo is not None:
+            self.memo.keep(state.incident.id, self._keys.get(state.incident.id), summary, page)
+        return page
+
+    def _incident_page(self, state: IncidentState, summary: IncidentSummary) -> PageSpec:
+        incident = state.incident
         body = self.text(incident.body)
         window = None
         if incident.is_maintenance and incident.scheduled_for and incident.scheduled_until:

@@ -1,0 +1,113 @@
+"""Views of closed incidents kept between builds: an unchanged one is not planned again.
+
+A closed incident's summary and page view are a function of its state (the incident as read,
+with its postmortem and translations, and what was derived from it) and of the build's scope
+(statuskit's code, the settings, the catalogs, the locale and the target, given by the caller).
+Open and upcoming incidents change with the clock and are always planned. The store is one
+pickle per target in the build cache folder, as trusted as the project's own files; a store of
+another format or scope, or one that cannot be read, is ignored and written anew.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..core.status import IncidentState
+
+FORMAT = 1
+
+
+@dataclass
+class Stored:
+    """One closed incident's views: the key of its state, its summary and page, pickled."""
+
+    key: str
+    summary: bytes
+    page: bytes
+
+
+class ViewMemo:
+    """The views of the last build and those of this one, by incident id."""
+
+    def __init__(self, scope: str, path: Path | None = None) -> None:
+        self.scope = scope
+        self.path = path
+        self.old: dict[str, Stored] = {}
+        self.new: dict[str, Stored] = {}
+        self.hits = 0
+        # Digest of each planned page's pickled view, by its source path (for the page cache).
+        self.digests: dict[str, str] = {}
+        if path is not None:
+            self._load(path)
+
+    def _load(self, path: Path) -> None:
+        try:
+            with path.open("rb") as stream:
+                data = pickle.load(stream)
+            if data["format"] == FORMAT and data["scope"] == self.scope:
+                self.old = dict(data["entries"])
+        except FileNotFoundError:
+            pass
+        except Exception:  # a damaged store only costs the planning it would have saved
+            self.old = {}
+
+    def key(self, state: IncidentState) -> str | None:
+        """The digest of a closed incident's state; None when its views follow the clock."""
+        if state.is_open or state.is_upcoming:
+            return None
+        try:
+            data = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:
+            return None
+        return hashlib.blake2b(self.scope.encode() + data, digest_size=20).hexdigest()
+
+    def recall(self, incident_id: str, key: str | None) -> tuple[Any, Any] | None:
+        """The summary and page view stored for this state, or None."""
+        stored = self.old.get(incident_id)
+        if key is None or stored is None or stored.key != key:
+            return None
+        try:
+            summary, page = pickle.loads(stored.summary), pickle.loads(stored.page)
+        except Exception:
+            return None
+        self.new[incident_id] = stored
+        self.digests[page.src_uri] = _digest(stored.page)
+        self.hits += 1
+        return summary, page
+
+    def keep(self, incident_id: str, key: str | None, summary: Any, page: Any) -> None:
+        """Store a closed incident's views planned in this build."""
+        if key is None:
+            return
+        try:
+            data = pickle.dumps(page, protocol=pickle.HIGHEST_PROTOCOL)
+            brief = pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:
+            return
+        self.new[incident_id] = Stored(key, brief, data)
+        self.digests[page.src_uri] = _digest(data)
+
+    def save(self) -> None:
+        """Keep this build's views only, so deleted incidents leave the store too."""
+        if self.path is None or self.new == self.old:
+            return
+        data = {"format": FORMAT, "scope": self.scope, "entries": self.new}
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                pickle.dump(data, out, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temp, self.path)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=20).hexdigest()
