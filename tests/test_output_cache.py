@@ -155,3 +155,14 @@ def test_damaged_or_foreign_output_cache_is_ignored(
         assert counts == (0, feeds, 0, windows)
         assert "ignoring the output cache" in caplog.text
     assert build(project, caplog) == (feeds, 0), "the next build has a good cache again"
+
+
+def test_without_a_cache_every_output_is_written_the_same(
+    project: Project, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    _, feeds = build(project, caplog)
+    plain = project.clean_copy(tmp_path / "plain")
+    plain.edit_config({"cache": False})
+    assert build(plain, caplog) == (0, feeds)
+    assert not (plain.root / ".cache").exists()
+    assert_same_tree(project.root / "site", plain.root / "site")
