@@ -200,12 +200,17 @@ def _run(command: list[str], what: str, cwd: Path | None = None) -> str:
 
 def _index(command: list[str], site: Path, pages: list[str], dest: Path) -> None:
     """Index one bundle: Pagefind over a folder of links to its pages at their own paths, so
-    the addresses it records are the site's."""
+    the addresses it records are the site's.
+
+    The folder is new and filled in the pages' sorted order each time: Pagefind numbers pages in
+    the order it lists them, which on some file systems is the order they were created in.
+    """
     work = Path(tempfile.mkdtemp(prefix=".pages-", dir=dest.parent))
     try:
+        folders: set[str] = set()
         for page in pages:
             target = os.path.join(work, page)
-            os.makedirs(os.path.dirname(target), exist_ok=True)
+            _make_folder(os.path.dirname(target), folders)
             _link(os.path.join(site, page), target)
         # Run inside the folder: a pagefind.yml of the project never changes the index unseen.
         args = ["--site", str(work), "--output-path", str(dest), "--silent"]
@@ -215,6 +220,13 @@ def _index(command: list[str], site: Path, pages: list[str], dest: Path) -> None
     for path in dest.iterdir():
         if path.name.startswith(UNUSED_PREFIXES):
             path.unlink()
+
+
+def _make_folder(folder: str, made: set[str]) -> None:
+    """Create a folder (and its parents) once per run: no system call for one already made."""
+    if folder not in made:
+        os.makedirs(folder, exist_ok=True)
+        made.add(folder)
 
 
 def _link(source: str | Path, target: str | Path) -> None:
@@ -267,10 +279,7 @@ class BundleCache:
                     if hashlib.sha256(file.read()).hexdigest() != digest:
                         raise ValueError(f"{name} differs from its digest")
                 target = os.path.join(dest, name)
-                folder = os.path.dirname(target)
-                if folder not in folders:
-                    os.makedirs(folder, exist_ok=True)
-                    folders.add(folder)
+                _make_folder(os.path.dirname(target), folders)
                 _link(source, target)
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             log.info(f"ignoring the search bundle cached in {entry}: {exc}")
@@ -285,10 +294,11 @@ class BundleCache:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             temp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=self.folder))
-            files = {}
+            files: dict[str, str] = {}
+            folders: set[str] = set()
             for name in _files(dest):
                 source, target = os.path.join(dest, name), os.path.join(temp, name)
-                os.makedirs(os.path.dirname(target), exist_ok=True)
+                _make_folder(os.path.dirname(target), folders)
                 _link(source, target)
                 with open(source, "rb") as file:
                     files[name] = hashlib.sha256(file.read()).hexdigest()
