@@ -393,3 +393,41 @@ def test_next_day_reuses_the_pages_of_resolved_incidents(
     (planned,) = re.findall(r"(\d+) closed incident\(s\) not planned again", caplog.text)[:1]
     incidents = len(list((project.root / "incidents").rglob("*-incident-*[0-9].md")))
     assert int(planned) >= incidents > 0, (planned, incidents)
+
+
+def test_an_update_renders_only_the_pages_it_changes(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Work in proportion to the change: the pages rendered again are the pages that differ."""
+    generate(tmp_path / "project", 60, 11, ("en", "ko"))
+    project = Project(tmp_path / "project", "single")
+    monkeypatch.chdir(project.root)
+    project.edit_config({"page_size": 3})  # long component histories, many pages each
+    site = project.root / "site"
+    project.build(site)
+    before = tmp_path / "before"
+    shutil.copytree(site, before)
+    incident = project.open_incident()
+    cli(
+        project,
+        "update",
+        incident,
+        "-s",
+        "identified",
+        "-m",
+        "Found.",
+        "--at",
+        "2026-11-20T11:50+09:00",
+    )
+    caplog.clear()
+    with caplog.at_level(logging.INFO):
+        project.build(site)
+    ((reused, rendered),) = [(int(a), int(b)) for a, b in REUSED.findall(caplog.text)]
+    pages = [p.relative_to(site) for p in site.rglob("*.html")]
+    changed = [
+        p
+        for p in pages
+        if not (before / p).exists() or filecmp.cmp(before / p, site / p, shallow=False) is False
+    ]
+    assert 0 < rendered <= len(changed) < len(pages) // 4, (rendered, len(changed), len(pages))
+    assert reused + rendered > len(pages) // 2

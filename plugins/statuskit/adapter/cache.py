@@ -22,7 +22,6 @@ import hashlib
 import importlib.metadata
 import json
 import os
-import pickle
 import re
 import shutil
 import sys
@@ -41,7 +40,7 @@ from ..core import parsecache
 from ..core.parsecache import code_digest
 from ..core.settings import Settings
 from ..core.site import Site, load_site
-from ..views.memo import ViewMemo
+from ..views.memo import ViewMemo, stable_bytes
 from ..views.pages import PageSpec
 
 log = get_plugin_logger(__name__)
@@ -268,7 +267,7 @@ def page_key(environment: str, spec: PageSpec, digest: str | None = None) -> str
     """
     if digest is None:
         try:
-            data = pickle.dumps(spec, protocol=pickle.HIGHEST_PROTOCOL)
+            data = stable_bytes(spec)
         except Exception:  # an object pickle cannot write: render the page
             return None
         digest = _digest(data)

@@ -11,6 +11,7 @@ another format or scope, or one that cannot be read, is ignored and written anew
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import pickle
 import tempfile
@@ -62,7 +63,7 @@ class ViewMemo:
         if state.is_open or state.is_upcoming:
             return None
         try:
-            data = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+            data = stable_bytes(state)
         except Exception:
             return None
         return hashlib.blake2b(self.scope.encode() + data, digest_size=20).hexdigest()
@@ -86,7 +87,7 @@ class ViewMemo:
         if key is None:
             return
         try:
-            data = pickle.dumps(page, protocol=pickle.HIGHEST_PROTOCOL)
+            data = stable_bytes(page)
             brief = pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL)
         except Exception:
             return
@@ -107,6 +108,20 @@ class ViewMemo:
         except BaseException:
             Path(temp).unlink(missing_ok=True)
             raise
+
+
+def stable_bytes(value: object) -> bytes:
+    """A pickle that depends on the values only, not on which objects happen to be shared.
+
+    Pickle's memo writes a shared object once and refers back to it, so equal views built once
+    fresh and once partly from the memo would give different bytes; without the memo (views
+    hold no cycles) equal values give equal bytes.
+    """
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.fast = True
+    pickler.dump(value)
+    return buffer.getvalue()
 
 
 def _digest(data: bytes) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any, Literal
 
@@ -185,7 +185,7 @@ class ComponentView:
     id: str
     name: Localized
     description: Localized | None
-    status: Badge
+    status: Badge | None  # None on the older pages of its history: they do not show it
     url: str
     uptime: str | None
     bars: list[Bar]
@@ -667,9 +667,14 @@ class PagePlanner:
             links = feed_links(
                 self.t, f"feeds/components/{component.id}", "feed.component", name=view.name.text
             )
-            for spec in component_pages:
+            # The older pages of a component's history are an archive: its status and days
+            # are on the first page only, so an incident's update does not change them all.
+            archived = replace(view, status=None, uptime=None, bars=[])
+            for number, spec in enumerate(component_pages):
                 spec.feeds = links
                 spec.view["feeds"] = links
+                if number:
+                    spec.view["component"] = archived
             pages += component_pages
         return pages
 
