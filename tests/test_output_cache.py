@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from mkdocs.exceptions import Abort
 
 from conftest import ROOT
 from statuskit.adapter.cache import FORMAT
@@ -166,3 +167,17 @@ def test_without_a_cache_every_output_is_written_the_same(
     assert build(plain, caplog) == (0, feeds)
     assert not (plain.root / ".cache").exists()
     assert_same_tree(project.root / "site", plain.root / "site")
+
+
+@pytest.mark.parametrize("output", ["feeds/incidents/{id}.rss", "history.atom"])
+def test_a_site_file_at_an_outputs_path_is_refused(
+    output: str, project: Project, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Outputs written straight into the site folder still never replace a site's own file."""
+    path = output.format(id=project.open_incident())
+    own = project.root / "docs" / path
+    own.parent.mkdir(parents=True, exist_ok=True)
+    own.write_text("mine", "utf-8")
+    with pytest.raises(Abort):
+        build(project, caplog)
+    assert f"docs/{path} would be replaced by a generated output" in caplog.text

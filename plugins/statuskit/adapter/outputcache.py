@@ -23,7 +23,7 @@ import importlib.metadata
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -275,12 +275,13 @@ def write_outputs(
         cache.files_dir.mkdir(parents=True, exist_ok=True)
     for name in sorted(folders):
         (site_dir / name).mkdir(parents=True, exist_ok=True)
+    taken = files.src_uris
     for group in outputs.keyed:
         for path in group.paths:
-            _refuse_replacing(files, path, config)
+            _refuse_replacing(taken, path, config)
         cache.write(group, site_dir)
     for path in outputs.files:
-        _refuse_replacing(files, path, config)
+        _refuse_replacing(taken, path, config)
     cache.save()
     parts = len(cache.fresh_parts) if cache.folder else cache.parts_rendered
     log.info(
@@ -290,8 +291,9 @@ def write_outputs(
     return outputs.files
 
 
-def _refuse_replacing(files: Files, path: str, config: MkDocsConfig) -> None:
-    if files.get_file_from_path(path) is not None:
+def _refuse_replacing(taken: Mapping[str, object], path: str, config: MkDocsConfig) -> None:
+    """A site's own file at an output's path is an error, not silently replaced."""
+    if path in taken:
         raise PluginError(
             f"statuskit: {config.docs_dir}/{path} would be replaced by a generated "
             "output; rename or remove it"

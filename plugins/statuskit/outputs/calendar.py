@@ -20,7 +20,7 @@ from ..core.site import Site
 from ..core.status import IncidentState
 from ..views.markup import MarkdownRenderer
 from ..views.pages import incident_src, page_url
-from .keys import Memo, digest, no_memo, without_paths
+from .keys import Memo, digest, no_memo
 
 PRODID = "-//statuskit//Maintenance calendar//EN"
 
@@ -97,7 +97,7 @@ class CalendarRenderer:
         windows.sort(key=lambda w: (w[0], w[2].incident.id))
         events = [
             memo(
-                digest((without_paths(state.incident), state.status, state.last_update_at)),
+                digest((state.incident, state.status, state.last_update_at)),
                 partial(self.event_ical, state, start, end),
             )
             for start, end, state in windows

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from feedgen.entry import FeedEntry
@@ -31,7 +31,7 @@ from ..core.site import Site
 from ..views.formatting import Formatter
 from ..views.markup import MarkdownRenderer
 from ..views.pages import incident_src, page_url, paged_src, postmortem_src
-from .keys import KeyedFiles, digest, without_paths
+from .keys import KeyedFiles, digest
 
 # Entries in the site-wide and component feeds: feed readers poll often, so the newest updates
 # are what they need; the full record is the history pages and the per-incident feeds.
@@ -47,17 +47,14 @@ FORMATS = (("atom", "application/atom+xml"), ("rss", "application/rss+xml"))
 POSTMORTEM_ORDER = 1_000_000
 
 
-@dataclass(frozen=True)
-class _Item:
-    """One update (or published postmortem) as feeds order it; its entry is built on demand."""
+class _Item(NamedTuple):
+    """One update (or published postmortem) as feeds order it: by time, incident, then order
+    (unique, so the incident itself is never compared); its entry is built on demand."""
 
-    incident: Incident
     at: datetime
+    incident_id: str
     order: int
-
-    @property
-    def sort_key(self) -> tuple[datetime, str, int]:
-        return (self.at, self.incident.id, self.order)
+    incident: Incident
 
 
 @dataclass(frozen=True)
@@ -93,15 +90,15 @@ class FeedRenderer:
 
     def items(self, incident: Incident) -> list[_Item]:
         """Every entry an incident's feed lists: its updates, then its published postmortem."""
-        items = [_Item(incident, update.at, update.number) for update in incident.updates]
+        items = [_Item(u.at, incident.id, u.number, incident) for u in incident.updates]
         pm = incident.published_postmortem
         if pm is not None and pm.published_at is not None:
-            items.append(_Item(incident, pm.published_at, POSTMORTEM_ORDER))
+            items.append(_Item(pm.published_at, incident.id, POSTMORTEM_ORDER, incident))
         return items
 
     def entry(self, item: _Item) -> Any:
         """The feedgen entry of an item (feedgen.entry.FeedEntry, untyped), shared by its feeds."""
-        memo = (item.incident.id, item.order)
+        memo = (item.incident_id, item.order)
         entry = self._entries.get(memo)
         if entry is None:
             incident = item.incident
@@ -203,7 +200,7 @@ class FeedRenderer:
         touched_by = {i.id: touched(i) for i in incidents}
         open_lists = len(listed)
         for item in everything:
-            for component_id in touched_by[item.incident.id]:
+            for component_id in touched_by[item.incident_id]:
                 items = listed.get(component_id)
                 if items is not None and len(items) < FEED_LIMIT:
                     items.append(item)
@@ -227,7 +224,7 @@ class FeedRenderer:
         for incident in incidents:
             items = per_incident[incident.id]
             path = f"feeds/incidents/{incident.id}"
-            shown = (without_paths(incident), None if items else site_updated)
+            shown = (incident, None if items else site_updated)
             feeds.append(
                 KeyedFiles(
                     paths=tuple(f"{path}.{extension}" for extension, _ in FORMATS),
@@ -294,7 +291,7 @@ def touched(incident: Incident) -> set[str]:
 
 
 def newest_first(items: Iterable[_Item]) -> list[_Item]:
-    return sorted(items, key=lambda item: item.sort_key, reverse=True)
+    return sorted(items, reverse=True)
 
 
 def render_feeds(site: Site, locale: str, base_url: str, site_name: str) -> dict[str, bytes]:

@@ -9,14 +9,15 @@ equal values only costs a render.
 
 from __future__ import annotations
 
-import dataclasses
+import copyreg
 import hashlib
+import io
 import pickle
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
-
-from ..core.model import Incident
+from datetime import timezone
+from pathlib import PosixPath, PurePath, PurePosixPath, PureWindowsPath, WindowsPath
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -37,14 +38,31 @@ def no_memo(key: str, render: Callable[[], bytes]) -> bytes:
     return render()
 
 
+def _nowhere(path: PurePath) -> tuple[type[PurePath], tuple[()]]:
+    return PurePath, ()
+
+
+def _timezone(zone: timezone) -> tuple[type[timezone], tuple[Any, ...]]:
+    return timezone, zone.__getinitargs__()  # type: ignore[attr-defined]
+
+
+# Where a file lies is no part of any output (the same history checked out elsewhere gives the
+# same keys). A fixed offset is written by its arguments: pickle's own way asks copyreg for the
+# type's slot names each time, in Python, and every time read from a file has its own offset.
+_REDUCERS: dict[type, Callable[[Any], Any]] = {
+    **copyreg.dispatch_table,
+    PosixPath: _nowhere,
+    WindowsPath: _nowhere,
+    PurePosixPath: _nowhere,
+    PureWindowsPath: _nowhere,
+    timezone: _timezone,
+}
+
+
 def digest(value: object) -> str:
-    """The key of plain values (dataclasses of the model, times, text)."""
-    return hashlib.blake2b(pickle.dumps(value, protocol=5), digest_size=20).hexdigest()
-
-
-def without_paths(incident: Incident) -> Incident:
-    """The incident as outputs show it: where its files lie is no part of any output."""
-    postmortem = incident.postmortem
-    if postmortem is not None:
-        postmortem = dataclasses.replace(postmortem, path=Path())
-    return dataclasses.replace(incident, path=Path(), postmortem=postmortem)
+    """The key of plain values (dataclasses of the model, times, text), paths left out."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=5)
+    pickler.dispatch_table = _REDUCERS
+    pickler.dump(value)
+    return hashlib.blake2b(buffer.getbuffer(), digest_size=20).hexdigest()
