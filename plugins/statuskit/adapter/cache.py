@@ -31,6 +31,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import jinja2
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import get_plugin_logger
 from mkdocs.structure.files import File, Files
@@ -585,6 +586,31 @@ def _nav_uris(nav: object) -> set[str]:
         for item in nav:
             found |= _nav_uris(item)
     return found
+
+
+def template_cache(env: jinja2.Environment, cache_dir: Path) -> jinja2.BytecodeCache:
+    """Compiled templates kept between builds (Jinja checks each one's source before use).
+
+    The folder is named by what else changes the compiled code: Python, Jinja and the
+    environment's extensions and syntax options.
+    """
+    options = [
+        sys.version,
+        _version("jinja2"),
+        sorted(env.extensions),
+        env.block_start_string,
+        env.variable_start_string,
+        env.comment_start_string,
+        env.line_statement_prefix,
+        env.trim_blocks,
+        env.lstrip_blocks,
+        env.keep_trailing_newline,
+        env.newline_sequence,
+    ]
+    name = Fingerprint().digest(options)
+    folder = cache_dir / f"v{FORMAT}" / "templates" / name
+    folder.mkdir(parents=True, exist_ok=True)
+    return jinja2.FileSystemBytecodeCache(str(folder))
 
 
 def load_site_cached(settings: Settings, cache_dir: Path | None) -> Site:

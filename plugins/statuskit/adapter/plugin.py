@@ -28,7 +28,7 @@ from ..views.pages import FeedLink, PageSpec, SitePlan
 from ..views.plan import plan_site
 from ..views.sanitize import sanitize_html
 from . import theme
-from .cache import IncrementalBuild, load_site_cached, target_folder, view_memo
+from .cache import IncrementalBuild, load_site_cached, target_folder, template_cache, view_memo
 from .config import StatuskitConfig
 from .options import SettingsError, settings_from_options
 from .outputcache import write_outputs
@@ -208,6 +208,9 @@ class StatuskitPlugin(BasePlugin[StatuskitConfig]):
         env.globals["sk_feeds"] = self._feeds
         env.globals["sk_subscribe"] = self.settings.subscribe
         theme.install(env)
+        folder = self._cache_dir(config)
+        if folder is not None and env.bytecode_cache is None:
+            env.bytecode_cache = template_cache(env, folder)
         return env
 
     def _feeds(self, page: Page) -> list[FeedLink]:

@@ -44,6 +44,7 @@ class ViewMemo:
         self.hits = 0
         # Digest of each planned page's pickled view, by its source path (for the page cache).
         self.digests: dict[str, str] = {}
+        self._pending: list[tuple[str, str, Any, Any]] = []
         if path is not None:
             self._load(path)
 
@@ -83,16 +84,21 @@ class ViewMemo:
         return summary, page
 
     def keep(self, incident_id: str, key: str | None, summary: Any, page: Any) -> None:
-        """Store a closed incident's views planned in this build."""
-        if key is None:
-            return
-        try:
-            data = stable_bytes(page)
-            brief = pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception:
-            return
-        self.new[incident_id] = Stored(key, brief, data)
-        self.digests[page.src_uri] = _digest(data)
+        """Store a closed incident's views planned in this build, once the plan is complete."""
+        if key is not None:
+            self._pending.append((incident_id, key, summary, page))
+
+    def seal(self) -> None:
+        """Pickle the kept views as the finished plan has them (later planners add links)."""
+        for incident_id, key, summary, page in self._pending:
+            try:
+                data = stable_bytes(page)
+                brief = pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL)
+            except Exception:
+                continue
+            self.new[incident_id] = Stored(key, brief, data)
+            self.digests[page.src_uri] = _digest(data)
+        self._pending.clear()
 
     def save(self) -> None:
         """Keep this build's views only, so deleted incidents leave the store too."""

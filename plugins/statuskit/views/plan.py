@@ -15,4 +15,6 @@ def plan_site(site: Site, locale: str | None = None, memo: ViewMemo | None = Non
     plan = planner.plan()
     AccountabilityPlanner(planner).extend(plan)
     PracticePlanner(planner).extend(plan)
+    if memo is not None:
+        memo.seal()
     return plan
