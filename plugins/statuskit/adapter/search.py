@@ -5,8 +5,10 @@ run over the whole site holds every page in memory and redoes all of them at eac
 pages are grouped by the year their incident began (a postmortem goes with its incident; any other
 marked page into one more bundle), and each bundle is indexed on its own, one after another, so
 the indexer's memory is that of the largest year. A bundle whose pages are byte for byte those of
-a bundle in the cache (same Pagefind, same statuskit) is copied from the cache instead: publishing
-an update indexes that incident's year only.
+a bundle in the cache (same Pagefind, its settings and this module) is linked from the cache
+instead: publishing an update indexes that incident's year only. The rest of statuskit reaches a
+bundle only through its pages' HTML, which the key holds, so a release that leaves the pages as
+they were leaves the bundles too.
 
 The site gets `pagefind/<bundle>/` (Pagefind's own bundle: its script, WebAssembly, index and
 fragments) and `pagefind/bundles.json`, which the reader's script fetches on the first query: it
@@ -165,7 +167,8 @@ def _pagefind_command() -> list[str]:
 
 
 def _environment(command: list[str]) -> bytes:
-    """What every bundle's output depends on beside its pages: versions and Pagefind settings."""
+    """What every bundle's output depends on beside its pages: Pagefind's version and settings,
+    and this module (how Pagefind is run, which of its files are kept)."""
     version = _run([*command, "--version"], "report its version").strip()
     # Pagefind reads its options from PAGEFIND_* too; the binary's own path only chooses it.
     settings = sorted(
@@ -173,7 +176,11 @@ def _environment(command: list[str]) -> bytes:
         for k, v in os.environ.items()
         if k.startswith("PAGEFIND_") and k != "PAGEFIND_BINARY_PATH"
     )
-    parts = [f"format {FORMAT}", package_version(), version, json.dumps(settings)]
+    try:
+        code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+    except OSError:  # installed without its source: all of statuskit's code then
+        code = package_version()
+    parts = [f"format {FORMAT}", code, version, json.dumps(settings)]
     return "\0".join(parts).encode("utf-8") + b"\0"
 
 
