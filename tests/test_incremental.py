@@ -431,3 +431,60 @@ def test_an_update_renders_only_the_pages_it_changes(
     ]
     assert 0 < rendered <= len(changed) < len(pages) // 4, (rendered, len(changed), len(pages))
     assert reused + rendered > len(pages) // 2
+
+
+# A page of a paginated list: the history, a category's or a component's; its older pages.
+LIST_PAGE = re.compile(r"^(.*?(?:history(?:/category/[^/]+)?|components/[^/]+))(?:/page/\d+)?$")
+
+
+def differing(before: Path, site: Path) -> list[Path]:
+    """The pages of `site` that are new or differ from those of `before`."""
+    return [
+        p.relative_to(site)
+        for p in site.rglob("*.html")
+        if not (before / p.relative_to(site)).exists()
+        or not filecmp.cmp(before / p.relative_to(site), p, shallow=False)
+    ]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        ("resolve", "{open}", "-m", "Fixed.", "--at", "2026-11-20T11:55+09:00"),
+        ("new", "Checkout errors", "-c", "api=partial_outage", "--at", "2026-11-20T11:58+09:00"),
+    ],
+    ids=["resolve", "new"],
+)
+def test_a_new_or_resolved_incident_changes_few_pages_of_each_list(
+    change: tuple[str, ...],
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Lists are cut from their oldest incident, so a recent one leaves the older pages alone."""
+    generate(tmp_path / "project", 90, 11, ("en", "ko"))
+    project = Project(tmp_path / "project", "single")
+    monkeypatch.chdir(project.root)
+    project.edit_config({"page_size": 3})  # many pages in every list
+    site = project.root / "site"
+    project.build(site)
+    before = tmp_path / "before"
+    shutil.copytree(site, before)
+    cli(project, *(arg.format(open=project.open_incident()) for arg in change))
+    caplog.clear()
+    with caplog.at_level(logging.INFO):
+        project.build(site)
+    ((_, rendered),) = [(int(a), int(b)) for a, b in REUSED.findall(caplog.text)]
+    changed = differing(before, site)
+    assert 0 < rendered <= len(changed), (rendered, len(changed))
+    lists: dict[str, list[str]] = {}
+    for page in site.rglob("index.html"):
+        if match := LIST_PAGE.match(page.parent.relative_to(site).as_posix()):
+            lists.setdefault(match[1], []).append(page.parent.relative_to(site).as_posix())
+    assert lists and max(len(pages) for pages in lists.values()) > 6, lists.keys()
+    by_list: dict[str, list[str]] = {}
+    for page in changed:
+        if match := LIST_PAGE.match(page.parent.as_posix()):
+            by_list.setdefault(match[1], []).append(page.parent.as_posix())
+    assert by_list, changed  # the change shows in some list
+    assert max(len(pages) for pages in by_list.values()) <= 3, by_list

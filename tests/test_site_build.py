@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import posixpath
+from datetime import date
+
 from conftest import OPEN_INCIDENT, RESOLVED_INCIDENT, SiteProject
 
 
@@ -64,27 +67,69 @@ updates:
 """
 
 
+def _month(n: int) -> str:
+    """The month `_resolved(n, day=n * 4)` falls in."""
+    return f"2026-{(n * 4 // 28) + 1:02d}"
+
+
+def _label(month: str) -> str:
+    """How an English page names a month such as "2026-02"."""
+    return date.fromisoformat(f"{month}-01").strftime("%B %Y")
+
+
 def test_history_is_paginated_by_month_newest_first(project: SiteProject) -> None:
-    project.configure(page_size=4)
-    for n in range(10):
-        project.write(f"i{n}.md", _resolved(n, day=n * 6))
+    size, count = 3, 14
+    project.configure(page_size=size)
+    for n in range(count):
+        project.write(f"i{n}.md", _resolved(n, day=n * 4))
     project.build(strict=True)
+    # Buckets of `size` counted from the oldest; the first page shows the newest bucket with
+    # the one before it while the newest is not full, the older ones are numbered by bucket.
+    buckets = [list(range(b, min(b + size, count))) for b in range(0, count, size)]
+    on_first = buckets[-2] + buckets[-1] if count % size else buckets[-1]
+    archived = {b + 1: items for b, items in enumerate(buckets) if items[-1] < on_first[0]}
+    assert len(archived) >= 2 and size < len(on_first) < 2 * size
     first = project.page("history")
     titles = [a.get_text() for a in first.select(".sk-incident__title a")]
-    assert titles == [f"Incident number {n}" for n in (9, 8, 7, 6)]
-    assert "Page 1 of 3" in first.select_one(".sk-pager").get_text()
+    assert titles == [f"Incident number {n}" for n in reversed(on_first)]
     months = [h.get_text() for h in first.select(".sk-month h2")]
-    assert months == ["February 2026"]
-    older = first.select_one('.sk-pager a[rel="next"]')["href"]
-    assert older == "page/2/"
-    last = project.page("history/page/3")
-    assert [a.get_text() for a in last.select(".sk-incident__title a")] == [
-        "Incident number 1",
-        "Incident number 0",
-    ]
-    assert last.select_one('.sk-pager a[rel="next"]') is None
+    assert months == [_label(m) for m in sorted({_month(n) for n in on_first}, reverse=True)]
+    # From the first page down through every archive page by the older links, and back.
+    pager = first.select_one(".sk-pager")
+    assert "of" not in pager.get_text() and pager.select_one('a[rel="prev"]') is None
+    url, page, path = "history", first, ["history"]
+    while (older := page.select_one('.sk-pager a[rel="next"]')) is not None:
+        url = posixpath.normpath(posixpath.join(url + "/", older["href"]))
+        page = project.page(url)
+        newer = page.select_one('.sk-pager a[rel="prev"]')["href"]
+        assert posixpath.normpath(posixpath.join(url + "/", newer)) == path[-1]
+        path.append(url)
+    assert path[1:] == [f"history/page/{b}" for b in sorted(archived, reverse=True)]
+    for bucket, items in archived.items():
+        page = project.page(f"history/page/{bucket}")
+        assert [a.get_text() for a in page.select(".sk-incident__title a")] == [
+            f"Incident number {n}" for n in reversed(items)
+        ]
+        # No total anywhere: the months it covers name it, and the month index is on the
+        # first page alone, linked from here.
+        covered = sorted({_month(n) for n in items})
+        heading = page.select_one("h1").get_text()
+        span = " \N{EN DASH} ".join(dict.fromkeys([_label(covered[0]), _label(covered[-1])]))
+        assert heading.endswith(f"({span})") and "Page" not in heading, heading
+        assert page.select_one(".sk-pager__position").get_text() in heading
+        assert page.select(".sk-month-index li") == []
+        assert page.select_one(".sk-month-index a")["href"].startswith("../../")
     index = [a["href"] for a in first.select(".sk-month-index a")]
-    assert index == ["#2026-02", "page/2/#2026-01"]
+    newest_first = [
+        *reversed(on_first),
+        *(n for b in sorted(archived, reverse=True) for n in reversed(archived[b])),
+    ]
+    expected: dict[str, str] = {}
+    for n in newest_first:
+        where = "" if n in on_first else next(f"page/{b}/" for b, i in archived.items() if n in i)
+        expected.setdefault(_month(n), f"{where}#{_month(n)}")
+    assert index == list(expected.values())
+    assert any(href.startswith("page/") for href in index)
 
 
 def test_component_page_lists_only_its_incidents(project: SiteProject) -> None:

@@ -30,7 +30,7 @@ from ..core.model import Incident, Text, Update
 from ..core.site import Site
 from ..views.formatting import Formatter
 from ..views.markup import MarkdownRenderer
-from ..views.pages import incident_src, page_url, paged_src, postmortem_src
+from ..views.pages import incident_src, list_src, page_url, postmortem_src
 from .keys import KeyedFiles, digest
 
 # Entries in the site-wide and component feeds: feed readers poll often, so the newest updates
@@ -215,7 +215,7 @@ class FeedRenderer:
                     f"feeds/components/{component.id}",
                     self.t("feed.component_title", name=component_name, site=name),
                     self.t("feed.component_description", name=component_name),
-                    self.url(paged_src(f"components/{component.id}", 1)),
+                    self.url(list_src(f"components/{component.id}")),
                 ),
                 listed[component.id],
                 site_updated,

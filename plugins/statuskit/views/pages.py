@@ -81,11 +81,14 @@ def incident_src(incident_id: str) -> str:
     return f"incidents/{incident_id}.md"
 
 
-def paged_src(base: str, number: int) -> str:
-    """Page 1 at the base (a plain page, so it sits flat in the nav), later ones under `page/N`."""
-    if number == 1:
-        return f"{base}.md" if base else "index.md"
-    return f"{base}/page/{number}.md"
+def list_src(base: str) -> str:
+    """A list's first page sits at its base (a plain page, so it sits flat in the nav)."""
+    return f"{base}.md" if base else "index.md"
+
+
+def archive_src(base: str, bucket: int) -> str:
+    """An older page of a list, numbered by its bucket counted from the oldest: a URL for good."""
+    return f"{base}/page/{bucket}.md"
 
 
 @dataclass(frozen=True)
@@ -214,8 +217,10 @@ class MonthView:
 
 @dataclass
 class Pager:
-    number: int
-    count: int
+    """Where a page of a list sits: no total, so a new page leaves the older ones unchanged."""
+
+    number: int  # the bucket of an archive page; 0 on the first page
+    label: str  # the months the page covers
     newer: str | None
     older: str | None
 
@@ -508,7 +513,7 @@ class PagePlanner:
             "recent_days": days_back,
             "recent_more": more,
             "as_of": self.fmt.time(self.state.now),
-            "history_url": self.url(paged_src("history", 1)),
+            "history_url": self.url(list_src("history")),
             "uptime_days": self.settings.uptime_days,
         }
         return PageSpec(
@@ -546,7 +551,7 @@ class PagePlanner:
             name=self.text(component.name),
             description=self.text(component.description) if component.description else None,
             status=self.badge(status, "status"),
-            url=self.url(paged_src(f"components/{component.id}", 1)),
+            url=self.url(list_src(f"components/{component.id}")),
             uptime=(
                 self.t(
                     "uptime.summary",
@@ -588,11 +593,24 @@ class PagePlanner:
         template: str,
         extra: dict[str, Any],
     ) -> list[PageSpec]:
+        """Newest first, in buckets counted from the oldest, so an incident changes few pages.
+
+        Bucket b holds the items [(b-1)*size, b*size) oldest first and keeps its number and
+        page for good; the first page shows the newest bucket, with the one before it while
+        the newest is not full.
+        """
         size = self.settings.page_size
-        count = max(1, -(-len(items) // size))
+        newest = -(-len(items) // size)  # the number of buckets
+        first = newest - 1 if newest > 1 and len(items) % size else newest
+        # (bucket, items newest first); bucket 0 is the first page, from bucket `first` on.
+        groups = [(0, items[: len(items) - (first - 1) * size])]
+        groups += [
+            (b, items[len(items) - b * size : len(items) - (b - 1) * size])
+            for b in range(first - 1, 0, -1)
+        ]
         pages = []
-        for number in range(1, count + 1):
-            chunk = [self.summary(s) for s in items[(number - 1) * size : number * size]]
+        for number, states in groups:
+            chunk = [self.summary(s) for s in states]
             months: list[MonthView] = []
             for summary in chunk:
                 if not months or months[-1].anchor != summary.month.strftime("%Y-%m"):
@@ -602,45 +620,53 @@ class PagePlanner:
                         )
                     )
                 months[-1].incidents.append(summary)
+            label = self.months_label(chunk)
+            older = (number or first) - 1
+            newer = None if number == 0 else number + 1
             pager = Pager(
                 number,
-                count,
-                self.url(paged_src(base, number - 1)) if number > 1 else None,
-                self.url(paged_src(base, number + 1)) if number < count else None,
+                label,
+                None
+                if newer is None
+                else self.url(archive_src(base, newer) if newer < first else list_src(base)),
+                self.url(archive_src(base, older)) if older > 0 else None,
             )
-            page_title = (
-                title
-                if number == 1
-                else f"{title} ({self.t('history.page', page=number, pages=count)})"
-            )
+            src = list_src(base) if number == 0 else archive_src(base, number)
             pages.append(
                 PageSpec(
-                    src_uri=paged_src(base, number),
-                    url=self.url(paged_src(base, number)),
-                    title=page_title,
+                    src_uri=src,
+                    url=self.url(src),
+                    title=title if number == 0 else f"{title} ({label})",
                     template=template,
                     view={"months": months, "pager": pager, **extra},
-                    in_nav=number == 1 and base == "history",
+                    in_nav=number == 0 and base == "history",
                 )
             )
         return pages
 
+    def months_label(self, chunk: Sequence[IncidentSummary]) -> str:
+        """The months a page covers, oldest to newest: what an archive page is called by."""
+        if not chunk:
+            return ""
+        oldest, newest = self.fmt.month(chunk[-1].month), self.fmt.month(chunk[0].month)
+        return newest if oldest == newest else self.t("history.span", first=oldest, last=newest)
+
     def history_pages(self, closed: Sequence[IncidentState]) -> list[PageSpec]:
-        size = self.settings.page_size
-        index: dict[str, tuple[str, str]] = {}
-        for position, state in enumerate(closed):
-            month = state.start.astimezone(self.settings.timezone).date().replace(day=1)
-            key = month.strftime("%Y-%m")
-            if key not in index:
-                target = self.url(paged_src("history", position // size + 1))
-                index[key] = (self.fmt.month(month), f"{target}#{key}")
-        return self._paginate(
-            "history",
-            closed,
-            self.t("history.title"),
-            "statuskit/history.html",
-            {"month_index": list(index.values())},
+        pages = self._paginate(
+            "history", closed, self.t("history.title"), "statuskit/history.html", {}
         )
+        index: dict[str, tuple[str, str]] = {}
+        for spec in pages:
+            for month in spec.view["months"]:
+                if month.anchor not in index:
+                    index[month.anchor] = (month.label, f"{spec.url}#{month.anchor}")
+        # The index of months is on the first page alone: every page it named would
+        # change with each new month or page otherwise; the older pages link back to it.
+        for spec in pages:
+            first = spec.view["pager"].number == 0
+            spec.view["month_index"] = list(index.values()) if first else []
+            spec.view["index_url"] = None if first else pages[0].url
+        return pages
 
     def component_pages(self) -> list[PageSpec]:
         by_component: dict[str, list[IncidentState]] = {c.id: [] for c in self.settings.components}

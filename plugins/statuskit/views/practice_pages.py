@@ -3,13 +3,13 @@ quarterly review of prevention plans and recurrence targets against what happene
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from ..core.model import Localized, Severity
 from ..core.reliability import quarter_of, recurrence_results
 from ..core.status import IncidentState
-from .pages import SEVERITY_SRC, PagePlanner, PageSpec, PlannerExtension, SitePlan, paged_src
+from .pages import SEVERITY_SRC, PagePlanner, PageSpec, PlannerExtension, SitePlan, list_src
 from .practice import category_label
 
 COLOR_WORDS = ("red", "orange", "blue", "green")
@@ -35,7 +35,7 @@ class CategoryLink:
     id: str
     label: str
     url: str
-    count: int
+    count: int | None  # None on older pages, which a new incident leaves unchanged
     current: bool = False
 
 
@@ -75,8 +75,8 @@ class PracticePlanner(PlannerExtension):
         links, pages = self.category_pages()
         for spec in plan.pages:
             if spec.template == "statuskit/history.html":
-                spec.view["categories"] = links
-                spec.view["all_url"] = self.p.url(paged_src("history", 1))
+                spec.view["categories"] = self.category_links(links, spec)
+                spec.view["all_url"] = self.p.url(list_src("history"))
             elif spec.src_uri == "prevention.md":
                 spec.view["review"] = self.review()
             elif spec.src_uri == "reliability.md":
@@ -142,7 +142,7 @@ class PracticePlanner(PlannerExtension):
             view={
                 "levels": [self.severity_row(s, counts) for s in self.settings.severities],
                 "long_running": daily,
-                "history_url": self.p.url(paged_src("history", 1)),
+                "history_url": self.p.url(list_src("history")),
             },
             in_nav=True,
         )
@@ -162,9 +162,7 @@ class PracticePlanner(PlannerExtension):
                 continue
             label = category_label(self.settings, category.id, self.t, self.p.text)
             base = f"history/category/{category.id}"
-            links.append(
-                CategoryLink(category.id, label, self.p.url(paged_src(base, 1)), len(items))
-            )
+            links.append(CategoryLink(category.id, label, self.p.url(list_src(base)), len(items)))
             pages += self.p._paginate(
                 base,
                 items,
@@ -174,11 +172,18 @@ class PracticePlanner(PlannerExtension):
             )
         for spec in pages:
             current = spec.view["category"]
-            spec.view["all_url"] = self.p.url(paged_src("history", 1))
-            spec.view["categories"] = [
-                CategoryLink(c.id, c.label, c.url, c.count, c.id == current) for c in links
-            ]
+            spec.view["all_url"] = self.p.url(list_src("history"))
+            spec.view["categories"] = self.category_links(
+                [CategoryLink(c.id, c.label, c.url, c.count, c.id == current) for c in links],
+                spec,
+            )
         return links, pages
+
+    def category_links(self, links: list[CategoryLink], spec: PageSpec) -> list[CategoryLink]:
+        """Counts on a list's first page alone: an older page stays as it is when one is added."""
+        if spec.view["pager"].number == 0:
+            return links
+        return [replace(c, count=None) for c in links]
 
     # Quarterly review -------------------------------------------------------------------
 
