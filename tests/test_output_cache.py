@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import sys
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 from mkdocs.exceptions import Abort
 
 from conftest import ROOT
+from statuskit.adapter import outputcache
 from statuskit.adapter.cache import FORMAT
 from statuskit.adapter.outputcache import FILES, FOLDER, MANIFEST
 from test_incremental import Project, assert_same_tree, cli
@@ -181,3 +183,18 @@ def test_a_site_file_at_an_outputs_path_is_refused(
     with pytest.raises(Abort):
         build(project, caplog)
     assert f"docs/{path} would be replaced by a generated output" in caplog.text
+
+
+def test_a_file_already_in_the_site_is_replaced_not_written_through(tmp_path: Path) -> None:
+    """A dirty build finds last build's files, hard links into the cache: each is unlinked
+    before the new one is written or linked, so the cache keeps its bytes."""
+    kept = tmp_path / "kept"
+    kept.write_bytes(b"kept bytes")
+    site = tmp_path / "site.atom"
+    os.link(kept, site)
+    outputcache._write_new(str(site), b"new bytes")
+    assert kept.read_bytes() == b"kept bytes" and site.read_bytes() == b"new bytes"
+    other = tmp_path / "other"
+    other.write_bytes(b"other bytes")
+    outputcache._link(str(other), str(site), b"other bytes")
+    assert site.samefile(other) and kept.read_bytes() == b"kept bytes"

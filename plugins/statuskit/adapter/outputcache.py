@@ -149,7 +149,7 @@ class OutputCache:
             self.fresh_parts[full] = [_digest(content), text]
         return content
 
-    def _kept(self, key: str, paths: tuple[str, ...]) -> dict[str, tuple[Path, bytes]] | None:
+    def _kept(self, key: str, paths: tuple[str, ...]) -> dict[str, tuple[str, bytes]] | None:
         """The cache's file of each path and its content, if this key's files are all there
         and intact."""
         if self.folder is None:
@@ -158,10 +158,12 @@ class OutputCache:
         if entry is None or tuple(entry) != paths:
             return None
         found = {}
+        files_dir = str(self.files_dir)
         for path, digest in entry.items():
-            source = self.files_dir / digest
+            source = os.path.join(files_dir, digest)
             try:
-                content = source.read_bytes()
+                with open(source, "rb") as stream:
+                    content = stream.read()
             except OSError:
                 return None
             if _digest(content) != digest:
@@ -170,20 +172,20 @@ class OutputCache:
         self.fresh_files[key] = entry
         return found
 
-    def write(self, group: KeyedFiles, site_dir: Path) -> None:
+    def write(self, group: KeyedFiles, site_dir: str) -> None:
         """Put one group's files into the site: linked from the cache, or rendered now."""
         key = self.key(group.key)
         kept = self._kept(key, group.paths)
         if kept is not None:
             for path, (source, content) in kept.items():
-                _link(source, site_dir / path, content)
+                _link(source, os.path.join(site_dir, path), content)
             self.reused += len(kept)
             return
         rendered = group.render()
         entry = {}
         for path in group.paths:
             content = rendered[path]
-            destination = site_dir / path
+            destination = os.path.join(site_dir, path)
             _write_new(destination, content)
             if self.folder is not None:
                 entry[path] = digest = _digest(content)
@@ -192,7 +194,7 @@ class OutputCache:
             self.fresh_files[key] = entry
         self.rendered += len(group.paths)
 
-    def _keep(self, written: Path, kept: Path, content: bytes) -> None:
+    def _keep(self, written: str, kept: Path, content: bytes) -> None:
         """The cache's file for a site file just written: the same file, or a copy across
         devices. A file already there under that digest may be damaged: it is replaced."""
         try:
@@ -227,28 +229,27 @@ class OutputCache:
                     Path(entry.path).unlink(missing_ok=True)
 
 
-def _link(source: Path, destination: Path, content: bytes) -> None:
+def _link(source: str, destination: str, content: bytes) -> None:
     """A kept file into the site: a hard link, or its content written across devices. A file
     already there (a dirty build) is unlinked first, never written through."""
     try:
         os.link(source, destination)
     except FileExistsError:
-        destination.unlink()
+        os.unlink(destination)
         _link(source, destination, content)
     except OSError:
         _write_new(destination, content)
 
 
-def _write_new(path: Path, content: bytes) -> None:
+def _write_new(path: str, content: bytes) -> None:
     """Write a new file; one already there (a dirty build) is unlinked first, so a hard link
     into a cache is never written through."""
     try:
-        out = path.open("xb")
+        with open(path, "xb") as out:
+            out.write(content)
     except FileExistsError:
-        path.unlink()
-        out = path.open("xb")
-    with out:
-        out.write(content)
+        os.unlink(path)
+        _write_new(path, content)
 
 
 def write_outputs(
@@ -269,12 +270,12 @@ def write_outputs(
     if cache.problem:
         log.info(f"ignoring the output cache in {folder}: {cache.problem}")
     outputs = plan_outputs(site, site_name, base_url, page_id, cache.memo)
-    site_dir = Path(config.site_dir)
+    site_dir = config.site_dir
     folders = {os.path.dirname(p) for group in outputs.keyed for p in group.paths}
     if cache.folder is not None:
         cache.files_dir.mkdir(parents=True, exist_ok=True)
     for name in sorted(folders):
-        (site_dir / name).mkdir(parents=True, exist_ok=True)
+        os.makedirs(os.path.join(site_dir, name), exist_ok=True)
     taken = files.src_uris
     for group in outputs.keyed:
         for path in group.paths:
