@@ -64,7 +64,7 @@ print(json.dumps({
     "step": step,
     "build": time.perf_counter() - start,
     **spent,
-    "log": [line for line in lines if line.startswith("outputs:")],
+    "log": [line for line in lines if "outputs:" in line],
 }))
 """
 
