@@ -29,6 +29,7 @@ from ..views.plan import plan_site
 from ..views.sanitize import sanitize_html
 from . import theme
 from .cache import IncrementalBuild, load_site_cached, target_folder, template_cache, view_memo
+from .collection import CollectorPause
 from .config import StatuskitConfig
 from .options import SettingsError, settings_from_options
 from .outputcache import write_outputs
@@ -47,6 +48,7 @@ class StatuskitPlugin(BasePlugin[StatuskitConfig]):
     supports_multiple_instances = False
 
     def __init__(self) -> None:
+        self.collector = CollectorPause()
         self._reset()
 
     def _reset(self) -> None:
@@ -101,6 +103,7 @@ class StatuskitPlugin(BasePlugin[StatuskitConfig]):
         """Validate before MkDocs cleans the site folder, so a bad file leaves the old site."""
         if not self.config.enabled:
             return
+        self.collector.pause()
         try:
             self.site = load_site_cached(self.settings, self._cache_dir(config))
         except ValidationFailed as exc:
@@ -118,6 +121,7 @@ class StatuskitPlugin(BasePlugin[StatuskitConfig]):
         self.pages = {p.src_uri: p for p in self.plan.pages}
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files | None:
+        self.collector.freeze()
         if not self.config.enabled or self.plan is None:
             return None
         self._translate_own_pages(files, config)
@@ -257,8 +261,12 @@ class StatuskitPlugin(BasePlugin[StatuskitConfig]):
             server.watch(str(self.settings.incidents_dir))
         return server
 
+    def on_build_error(self, *, error: Exception) -> None:
+        self.collector.release()
+
     @event_priority(50)  # before search plugins write their index
     def on_post_build(self, config: MkDocsConfig) -> None:
+        self.collector.release()
         if self.incremental:
             self.incremental.finish()
         if self.memo is not None:

@@ -1,0 +1,44 @@
+"""The cycle collector is held off while a build reads and plans, and restored after it."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from mkdocs.exceptions import MkDocsException
+
+from conftest import RESOLVED_INCIDENT, SiteProject
+from statuskit.adapter import plugin
+
+
+@pytest.fixture(autouse=True)
+def collector_restored() -> Iterator[None]:
+    yield
+    gc.enable()
+    gc.unfreeze()
+
+
+def test_reading_and_planning_run_without_full_collections(
+    project: SiteProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: dict[str, Any] = {}
+    real = plugin.load_site_cached
+
+    def spy(*args: Any) -> Any:
+        seen["while reading"] = gc.isenabled()
+        return real(*args)
+
+    monkeypatch.setattr(plugin, "load_site_cached", spy)
+    project.write("2026/2026-03-14-payments.md", RESOLVED_INCIDENT)
+    project.build()
+    assert seen == {"while reading": False}
+    assert gc.isenabled() and gc.get_freeze_count() == 0, "restored after the build"
+
+
+def test_a_failed_build_restores_the_collector(project: SiteProject) -> None:
+    project.write("2026/2026-03-14-payments.md", "---\ntitle: [unclosed\n---\n")
+    with pytest.raises(MkDocsException):
+        project.build()
+    assert gc.isenabled() and gc.get_freeze_count() == 0
