@@ -178,11 +178,7 @@ def environment_key(
     config_items = {k: v for k, v in config.items() if k not in _VOLATILE_CONFIG}
     config_file = config.get("config_file_path")
     parts: dict[str, object] = {
-        "format": FORMAT,
-        "python": sys.version,
-        "statuskit": package_version(),
-        "versions": {name: _version(name) for name in DISTRIBUTIONS},
-        "target": target,
+        **_build_parts(settings, target),
         "config": _without_moment(_plain(config_items)),
         "config_file": _MOMENT_LINE.sub(b"", Path(config_file).read_bytes())
         if config_file
@@ -190,9 +186,6 @@ def environment_key(
         # The site's own pages give the navigation its titles; overrides change every page.
         "docs": _tree_digest(Path(docs_dir)),
         "theme": [_theme_dir_digest(d) for d in theme_dirs],
-        "catalogs": [_tree_digest(Path(d)) for d in settings.catalog_dirs],
-        # The build moment counts only where a page shows it, through its view.
-        "settings": _plain(dataclasses.replace(settings, now=None)),
         "nav": [(p.src_uri, p.title, p.url) for p in nav_pages],
     }
     return fp.digest(parts)
@@ -277,16 +270,21 @@ def page_key(environment: str, spec: PageSpec, digest: str | None = None) -> str
 
 def view_scope(settings: Settings, target: str) -> str:
     """What a closed incident's views depend on besides its state (see views/memo.py)."""
-    parts: dict[str, object] = {
+    return Fingerprint().digest(_build_parts(settings, target))
+
+
+def _build_parts(settings: Settings, target: str) -> dict[str, object]:
+    """What every cached view and page depends on: code, libraries, target, words, settings."""
+    return {
         "format": FORMAT,
         "python": sys.version,
         "statuskit": package_version(),
         "versions": {name: _version(name) for name in DISTRIBUTIONS},
         "target": target,
         "catalogs": [_tree_digest(Path(d)) for d in settings.catalog_dirs],
+        # The build moment counts only where a page shows it, through its view.
         "settings": _plain(dataclasses.replace(settings, now=None)),
     }
-    return Fingerprint().digest(parts)
 
 
 def view_memo(settings: Settings, cache_dir: Path, target: str | None, site_url: str) -> ViewMemo:

@@ -99,16 +99,20 @@ class ParseCache:
         """Keep this run's entries only, so deleted files leave the cache too."""
         if self.new.keys() == self.old.keys():
             return
-        data = {"format": FORMAT, "code": code_digest(), "entries": self.new}
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "wb") as out:
-                pickle.dump(data, out, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temp, self.path)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
+        write_pickle(self.path, {"format": FORMAT, "code": code_digest(), "entries": self.new})
+
+
+def write_pickle(path: Path, data: object) -> None:
+    """Write beside the file and rename, so a killed build never leaves half a store."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            pickle.dump(data, out, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
 
 
 def _key(kind: str, sources: Iterable[Path], extra: str) -> str:

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import pickle
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..core.parsecache import write_pickle
 from ..core.status import IncidentState
 
 FORMAT = 1
@@ -104,16 +103,7 @@ class ViewMemo:
         """Keep this build's views only, so deleted incidents leave the store too."""
         if self.path is None or self.new == self.old:
             return
-        data = {"format": FORMAT, "scope": self.scope, "entries": self.new}
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "wb") as out:
-                pickle.dump(data, out, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temp, self.path)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
+        write_pickle(self.path, {"format": FORMAT, "scope": self.scope, "entries": self.new})
 
 
 def stable_bytes(value: object) -> bytes:
