@@ -118,8 +118,8 @@ def test_every_build_writes_a_search_index_of_incident_pages(project: SiteProjec
     project.build()
     search = project.site / "pagefind"
     bundles = json.loads((search / "bundles.json").read_text("utf-8"))["bundles"]
-    assert bundles == ["2026"], "one bundle per year of incidents"
-    entry = json.loads((search / "2026" / "pagefind-entry.json").read_text("utf-8"))
+    assert bundles == ["2026-q1"], "the newest year's incidents in a bundle per quarter"
+    entry = json.loads((search / "2026-q1" / "pagefind-entry.json").read_text("utf-8"))
     assert sum(lang["page_count"] for lang in entry["languages"].values()) == 2
     assert project.page("incidents/open").select_one("[data-pagefind-body]") is not None
     assert project.page("").select_one("[data-pagefind-body]") is None

@@ -1,5 +1,6 @@
-"""The search index in bundles, one per year of incidents: a rebuild indexes only the bundles whose
-pages changed, copies the others from the build cache, and writes what a clean build writes."""
+"""The search index in bundles, one per year of incidents (the newest by quarter): a rebuild
+indexes only the bundles whose pages changed, copies the others from the build cache, and writes
+what a clean build writes."""
 
 from __future__ import annotations
 
@@ -58,22 +59,27 @@ def test_a_changed_incident_reindexes_only_its_year(
     project: Project, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     reused, indexed = build(project, caplog)
-    years = bundles(project)
-    assert len(years) >= 4 and years[0] == "2026" and years == sorted(years, reverse=True)
-    assert (reused, indexed) == (0, years)
-    # Every indexed page is in the bundle of its year, and only there.
-    for year in years:
-        fragments = project.root / "site" / "pagefind" / year / "fragment"
-        assert any(fragments.iterdir()), year
+    names = bundles(project)
+    # Newest first: the newest year by quarter (where updates land), then earlier years whole.
+    quarters = [n for n in names if n.startswith("2026-q")]
+    years = [n for n in names if n.isdigit()]
+    assert quarters and names[: len(quarters)] == sorted(quarters, reverse=True)
+    assert len(years) >= 3 and names[len(quarters) :] == sorted(years, reverse=True)
+    assert (reused, indexed) == (0, names)
+    # Every bundle holds pages.
+    for name in names:
+        fragments = project.root / "site" / "pagefind" / name / "fragment"
+        assert any(fragments.iterdir()), name
 
-    assert build(project, caplog) == (len(years), []), "nothing changed, nothing indexed"
+    assert build(project, caplog) == (len(names), []), "nothing changed, nothing indexed"
 
     incident = project.open_incident()
+    month = int(incident.split("-")[1])
     assert incident.startswith("2026-")
     update = ["update", incident, "-s", "identified", "-m", "Found the cause."]
     result = CliRunner().invoke(main, [*update, "--at", "2026-11-20T11:50:00+09:00"])
     assert result.exit_code == 0, result.output
-    assert build(project, caplog) == (len(years) - 1, ["2026"])
+    assert build(project, caplog) == (len(names) - 1, [f"2026-q{(month - 1) // 3 + 1}"])
     same_as_clean(project, tmp_path)
 
 

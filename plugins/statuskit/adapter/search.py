@@ -2,13 +2,13 @@
 
 Pagefind indexes the built pages marked `data-pagefind-body` (incident and postmortem pages). One
 run over the whole site holds every page in memory and redoes all of them at each build. Here the
-pages are grouped by the year their incident began (a postmortem goes with its incident; any other
-marked page into one more bundle), and each bundle is indexed on its own, one after another, so
-the indexer's memory is that of the largest year. A bundle whose pages are byte for byte those of
-a bundle in the cache (same Pagefind, its settings and this module) is linked from the cache
-instead: publishing an update indexes that incident's year only. The rest of statuskit reaches a
-bundle only through its pages' HTML, which the key holds, so a release that leaves the pages as
-they were leaves the bundles too.
+pages are grouped by the year their incident began, the newest year by quarter (a postmortem goes
+with its incident; any other marked page into one more bundle), and each bundle is indexed on its
+own, one after another, so the indexer's memory is that of the largest bundle. A bundle whose
+pages are byte for byte those of a bundle in the cache (same Pagefind, its settings and this
+module) is linked from the cache instead: publishing an update indexes that incident's quarter
+(or older year) only. The rest of statuskit reaches a bundle only through its pages' HTML, which
+the key holds, so a release that leaves the pages as they were leaves the bundles too.
 
 The site gets `pagefind/<bundle>/` (Pagefind's own bundle: its script, WebAssembly, index and
 fragments) and `pagefind/bundles.json`, which the reader's script fetches on the first query: it
@@ -27,7 +27,7 @@ import sys
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -65,19 +65,30 @@ def plan_bundles(plan: SitePlan, docs_dir: str, use_directory_urls: bool) -> dic
     """The site-relative HTML paths of the pages main.html marks, by their incident's year.
 
     Incident and postmortem pages go by the UTC year of the incident's start (the same in every
-    target: a locale's or mirror's time zone never moves a page into another bundle); the site's
-    own pages under the same folders, and generated ones of no incident, go into `other`.
+    target: a locale's or mirror's time zone never moves a page into another bundle), the newest
+    year by quarter (`2026-q4`: where updates land, so an update re-indexes a quarter); the
+    site's own pages under the same folders, and generated ones of no incident, go into `other`.
     """
     bundles: dict[str, list[str]] = {}
+    starts: list[tuple[datetime | None, str]] = []
     for spec in plan.pages:
         folder, _, name = spec.src_uri.partition("/")
         if folder not in INDEXED_FOLDERS:
             continue
         state = plan.state.incidents.get(name.removesuffix(".md"))
-        bundle = str(state.start.astimezone(UTC).year) if state is not None else OTHER
         # The planner's address of the page, which every link to it uses: MkDocs writes it there.
         url = spec.url
         page = url + "index.html" if not url or url.endswith("/") else url
+        starts.append((state.start.astimezone(UTC) if state is not None else None, page))
+    newest = max((start.year for start, _ in starts if start is not None), default=None)
+    for start, page in starts:
+        if start is None:
+            bundle = OTHER
+        elif start.year == newest:
+            # The year updates land in, by quarter: an update re-indexes a quarter's pages.
+            bundle = f"{start.year}-q{(start.month - 1) // 3 + 1}"
+        else:
+            bundle = str(start.year)
         bundles.setdefault(bundle, []).append(page)
     for folder in INDEXED_FOLDERS:
         for root, _, names in os.walk(os.path.join(docs_dir, folder)):
@@ -128,9 +139,12 @@ def index_for_search(
     log.info(f"search: {reused} bundle(s) reused, {len(indexed)} indexed{which}")
 
 
-def _order(name: str) -> tuple[int, int]:
-    """Newest year first (its bundle is the one the reader's script imports), then the rest."""
-    return (0, -int(name)) if name.isdigit() else (1, 0)
+def _order(name: str) -> tuple[int, int, int]:
+    """Newest first (its bundle is the one the reader's script imports), then the rest."""
+    year, _, quarter = name.partition("-q")
+    if year.isdigit() and (quarter.isdigit() or not quarter):
+        return (0, -int(year), -int(quarter or 0))
+    return (1, 0, 0)
 
 
 def _prepare(site: Path, bundles: Mapping[str, Sequence[str]], environment: bytes) -> list[Bundle]:
