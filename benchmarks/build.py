@@ -50,6 +50,13 @@ class Result:
         return 1000 * self.seconds / self.n
 
 
+def print_table(rows: list[tuple[str, str, str]]) -> None:
+    """The figures as a Markdown table, each with the command that gives it."""
+    print("\n| figure | measured | command |\n|---|---|---|")
+    for figure, value, command in rows:
+        print(f"| {figure} | {value} | `{command}` |")
+
+
 def run_build(root: Path, command: list[str]) -> tuple[float, float]:
     """Build the project at root in a subprocess; returns (wall seconds, peak RSS in MiB)."""
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}

@@ -34,7 +34,7 @@ from pathlib import Path
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from build import LOCALES, SINGLE, run_build
+from build import LOCALES, SINGLE, print_table, run_build
 from corpus import generate
 
 STATUSKIT = [sys.executable, "-m", "statuskit.cli.main"]
@@ -126,9 +126,7 @@ def main(argv: list[str]) -> int:
         )
         shutil.rmtree(root, ignore_errors=True)
 
-    print("\n| figure | measured | command |\n|---|---|---|")
-    for figure, value, command in rows:
-        print(f"| {figure} | {value} | `{command}` |")
+    print_table(rows)
     return 0
 
 

@@ -30,6 +30,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from build import print_table
 from corpus import generate
 
 # One build in this process; the outputs step and MkDocs' copying timed by wrapping them.
@@ -118,9 +119,7 @@ def main(argv: list[str]) -> int:
             "mkdocs build",
         )
 
-    print("\n| figure | measured | command |\n|---|---|---|")
-    for figure, value, command in rows:
-        print(f"| {figure} | {value} | `{command}` |")
+    print_table(rows)
     return 0
 
 

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from build import print_table
 from corpus import generate
 
 # One build in this process; the search step timed by wrapping the plugin's call.
@@ -177,9 +178,7 @@ def main(argv: list[str]) -> int:
             "pagefind --site site",
         )
 
-    print("\n| figure | measured | command |\n|---|---|---|")
-    for figure, value, command in rows:
-        print(f"| {figure} | {value} | `{command}` |")
+    print_table(rows)
     return 0
 
 
