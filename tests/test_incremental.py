@@ -305,6 +305,31 @@ def test_unchanged_files_are_not_read_again(
     assert load(store) == second and len(parsed) == 15
 
 
+@pytest.mark.parametrize("corpus", ["paths"], indirect=True)
+def test_targets_built_in_one_process_keep_the_cache_of_read_files(
+    corpus: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second target reads the tree from memory; that must not empty the cache on disk.
+
+    `statuskit build --jobs 1`, a worker given two targets and `mkdocs serve` all build more
+    than once in one process.
+    """
+    monkeypatch.chdir(corpus.root)
+    loader._RECENT.clear()
+    corpus.build(corpus.root / "site")  # every locale, one after another, in this process
+    parsed: list[Path] = []
+    real = loader._load_file
+
+    def spy(path: Path, *args: Any) -> Any:
+        parsed.append(path)
+        return real(path, *args)
+
+    monkeypatch.setattr(loader, "_load_file", spy)
+    loader._RECENT.clear()  # as a new process
+    build_target(str(corpus.config), TARGETS["paths"][0], str(corpus.root / "site"), False)
+    assert parsed == []
+
+
 def test_validate_path_reads_only_what_changed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

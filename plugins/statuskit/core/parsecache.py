@@ -54,6 +54,9 @@ class ParseCache:
         self.old: dict[str, bytes] = {}
         self.new: dict[str, bytes] = {}
         self.hits = 0
+        # Whether this run read through the store; a run that did not (its tree came from
+        # the process' memory) knows nothing of which entries are still needed.
+        self.consulted = False
         try:
             with path.open("rb") as stream:
                 data = pickle.load(stream)
@@ -73,6 +76,7 @@ class ParseCache:
         load: Callable[[list[Problem]], T],
     ) -> T:
         """`load(problems)` for these files, or what it gave last time they were the same."""
+        self.consulted = True
         try:
             key = _key(kind, sources, extra)
         except OSError:
@@ -97,7 +101,7 @@ class ParseCache:
 
     def save(self) -> None:
         """Keep this run's entries only, so deleted files leave the cache too."""
-        if self.new.keys() == self.old.keys():
+        if not self.consulted or self.new.keys() == self.old.keys():
             return
         write_pickle(self.path, {"format": FORMAT, "code": code_digest(), "entries": self.new})
 
