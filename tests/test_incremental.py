@@ -19,10 +19,11 @@ import yaml
 from click.testing import CliRunner
 
 from conftest import ROOT
+from statuskit.adapter import plugin
 from statuskit.adapter.builder import build_target
 from statuskit.adapter.cache import FORMAT, MANIFEST, VIEWS
 from statuskit.cli.main import main
-from statuskit.core import loader, parsecache
+from statuskit.core import loader, parsecache, site
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from corpus import generate
@@ -328,6 +329,40 @@ def test_targets_built_in_one_process_keep_the_cache_of_read_files(
     loader._RECENT.clear()  # as a new process
     build_target(str(corpus.config), TARGETS["paths"][0], str(corpus.root / "site"), False)
     assert parsed == []
+
+
+@pytest.mark.parametrize("corpus", ["paths"], indirect=True)
+def test_targets_of_one_build_describe_one_moment_and_check_the_history_once(
+    corpus: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without a fixed `now`, every locale of one build describes the same moment; targets
+    built in one process check and derive the history once per time zone, not per target."""
+    data = yaml.safe_load(corpus.config.read_text("utf-8"))
+    options = data["plugins"][1]["statuskit"]
+    options.pop("now")
+    # The corpus was written for its own moment: its open incidents are not forgotten now.
+    options.setdefault("policies", {})["open_without_update_hours"] = 24 * 365 * 100
+    corpus.config.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    monkeypatch.chdir(corpus.root)
+    loaded: list[Any] = []
+    checked: list[dt.datetime] = []
+    real_load, real_check = site.load_site, site.check_incidents
+
+    def load(settings: Any, *args: Any) -> Any:
+        loaded.append(settings.timezone)
+        return real_load(settings, *args)
+
+    def check(incidents: Any, settings: Any, moment: dt.datetime) -> Any:
+        checked.append(moment)
+        return real_check(incidents, settings, moment)
+
+    monkeypatch.setattr(site, "check_incidents", check)
+    monkeypatch.setattr(plugin, "load_site_cached", lambda s, _: load(s))
+    result = CliRunner().invoke(main, ["build", "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    assert len(loaded) == len(TARGETS["paths"])
+    assert len(set(checked)) == 1
+    assert len(checked) == len(set(loaded)) < len(loaded)
 
 
 def test_validate_path_reads_only_what_changed(

@@ -611,6 +611,13 @@ def template_cache(env: jinja2.Environment, cache_dir: Path) -> jinja2.BytecodeC
     return jinja2.FileSystemBytecodeCache(str(folder))
 
 
+def cache_dir(options: Any, config: MkDocsConfig) -> Path | None:
+    """The site's build cache folder; None when its `cache` option is off."""
+    if not options.cache:
+        return None
+    return Path(config.config_file_path or ".").parent / str(options.cache_dir)
+
+
 def load_site_cached(settings: Settings, cache_dir: Path | None) -> Site:
     """`load_site`, reading again only the incident files changed since the last build."""
     with reading_cache(cache_dir):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator, Mapping
 from datetime import date
@@ -142,6 +143,25 @@ def _check_component_ids(options: Any) -> None:
             )
 
 
+# Selects one build of a multi-locale site, e.g. `paths:ko` or `mirrors:kr`.
+TARGET_VARIABLE = "STATUSKIT_TARGET"
+# The moment `statuskit build` gives all its targets when `now` is not set: every locale and
+# mirror of one build describes the same moment (and its workers share one loaded history).
+BUILD_TIME_VARIABLE = "STATUSKIT_BUILD_TIME"
+
+
+def build_settings(options: Any, config: Any) -> Settings:
+    """The settings of the build MkDocs is configured for (its target from the environment)."""
+    return settings_from_options(
+        options,
+        Path(config.config_file_path or ".").parent,
+        str(config.theme.get("language") or "en"),
+        config.use_directory_urls,
+        config.site_url or "",
+        os.environ.get(TARGET_VARIABLE),
+    )
+
+
 def settings_from_options(
     options: Any,
     config_dir: Path,
@@ -221,12 +241,11 @@ def settings_from_options(
         for s in options.severities
     ] or list(DEFAULT_SEVERITIES)
     now = None
-    if options.now:
+    moment = options.now or os.environ.get(BUILD_TIME_VARIABLE)
+    if moment:
         try:
             now = parse_time(
-                options.now if isinstance(options.now, str) else options.now.isoformat(),
-                0,
-                "statuskit: now",
+                moment if isinstance(moment, str) else moment.isoformat(), 0, "statuskit: now"
             )
         except ValueError as exc:
             raise SettingsError(str(exc)) from None

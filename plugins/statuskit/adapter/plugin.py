@@ -28,18 +28,23 @@ from ..views.pages import FeedLink, PageSpec, SitePlan
 from ..views.plan import plan_site
 from ..views.sanitize import sanitize_html
 from . import theme
-from .cache import IncrementalBuild, load_site_cached, target_folder, template_cache, view_memo
+from .cache import (
+    IncrementalBuild,
+    cache_dir,
+    load_site_cached,
+    target_folder,
+    template_cache,
+    view_memo,
+)
 from .collection import CollectorPause
 from .config import StatuskitConfig
-from .options import SettingsError, settings_from_options
+from .options import SettingsError, build_settings
 from .outputcache import write_outputs
 from .search import index_for_search, plan_bundles
 
 log = get_plugin_logger(__name__)
 
 CSS_URI = "assets/statuskit/statuskit.css"
-# Selects one build of a multi-locale site, e.g. `paths:ko` or `mirrors:kr`.
-TARGET_VARIABLE = "STATUSKIT_TARGET"
 
 
 class StatuskitPlugin(BasePlugin[StatuskitConfig]):
@@ -63,14 +68,7 @@ class StatuskitPlugin(BasePlugin[StatuskitConfig]):
         if not self.config.enabled:
             return None
         try:
-            self.settings = settings_from_options(
-                self.config,
-                Path(config.config_file_path or ".").parent,
-                str(config.theme.get("language") or "en"),
-                config.use_directory_urls,
-                config.site_url or "",
-                os.environ.get(TARGET_VARIABLE),
-            )
+            self.settings = build_settings(self.config, config)
         except SettingsError as exc:
             raise PluginError(str(exc)) from None
         targets = self.settings.targets
@@ -157,9 +155,7 @@ class StatuskitPlugin(BasePlugin[StatuskitConfig]):
         return files
 
     def _cache_dir(self, config: MkDocsConfig) -> Path | None:
-        if not self.config.cache:
-            return None
-        return Path(config.config_file_path or ".").parent / self.config.cache_dir
+        return cache_dir(self.config, config)
 
     def _search_cache(self, config: MkDocsConfig) -> Path | None:
         """Search bundles are kept beside the target's pages; None with `cache: false`."""

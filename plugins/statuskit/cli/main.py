@@ -9,15 +9,15 @@ import logging
 import os
 import re
 import sys
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 
 import click
 
-from ..adapter.builder import build_target
+from ..adapter.builder import build_moment, build_target
 from ..adapter.cache import reading_cache
-from ..adapter.plugin import TARGET_VARIABLE
+from ..adapter.options import TARGET_VARIABLE
 from ..core.checks import TRANSLATION
 from ..core.documents import parse_time
 from ..core.editing import EditError, NewIncident, append_update, incident_path, render_new
@@ -217,7 +217,8 @@ def build_command(
     build = partial(_build_one, str(config_file), mode, strict)
     try:
         workers = jobs or min(os.cpu_count() or 1, len(targets.targets))
-        publish(output, targets, config.site_name, build, workers, wait)
+        with build_moment(settings.now or datetime.now(UTC)):
+            publish(output, targets, config.site_name, build, workers, wait)
     except TargetFailed as exc:
         raise click.ClickException(
             f"the build of {targets.mode} target {exc.target.id} failed, {output} left as it was: "

@@ -69,6 +69,9 @@ class LoadResult:
 
     incidents: list[Incident] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # The tree as read (every file's name and content, the links out of it); None when a file
+    # could not be read. Equal trees give equal results.
+    tree: tuple[object, ...] | None = None
 
 
 def find_files(incidents_dir: Path) -> Iterator[Path]:
@@ -126,16 +129,18 @@ def load_incidents(incidents_dir: Path, default_locale: str) -> LoadResult:
     except OSError:
         stats = None
     key = (str(incidents_dir.resolve()), default_locale, stats)
+    tree = (key, tuple(str(p) for p in outside)) if stats is not None else None
     if stats is not None and key in _RECENT:
         _RECENT.move_to_end(key)
         cached = _RECENT[key]
-        return LoadResult(list(cached.incidents), list(cached.problems) + links)
+        return LoadResult(list(cached.incidents), list(cached.problems) + links, tree)
     result = _read_tree(files, default_locale)
     if stats is not None:
         _RECENT[key] = LoadResult(list(result.incidents), list(result.problems))
         while len(_RECENT) > _RECENT_SIZE:
             _RECENT.popitem(last=False)
     result.problems.extend(links)
+    result.tree = tree
     return result
 
 

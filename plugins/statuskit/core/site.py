@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+import pickle
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from .checks import check_incident, check_incidents
-from .loader import load_incident, load_incidents
+from .loader import LoadResult, load_incident, load_incidents
 from .model import Incident
 from .problems import Problem, ValidationFailed
 from .settings import Settings
@@ -35,8 +38,20 @@ def validate(
     """All incidents that could be read and every problem, errors and warnings."""
     moment = now or build_time(settings)
     result = load_incidents(settings.incidents_dir, settings.locale)
-    problems = result.problems + check_incidents(result.incidents, settings, moment)
-    return result.incidents, sorted(problems)
+    return result.incidents, _problems(result, settings, moment)
+
+
+def _problems(result: LoadResult, settings: Settings, moment: datetime) -> list[Problem]:
+    return sorted(result.problems + check_incidents(result.incidents, settings, moment))
+
+
+# The last sites loaded in this process, by tree, settings and moment: the targets of one
+# build whose settings differ only in the target (not, say, in time zone) load the history
+# once, in one process or in workers forked from the one that loaded it.
+_LOADED: OrderedDict[tuple[object, ...], tuple[list[Incident], list[Problem], SiteState]] = (
+    OrderedDict()
+)
+_LOADED_SIZE = 2
 
 
 def validate_incident(
@@ -55,7 +70,31 @@ def validate_incident(
 def load_site(settings: Settings, now: datetime | None = None) -> Site:
     """Load, validate and derive; raises ValidationFailed listing every error at once."""
     moment = now or build_time(settings)
-    incidents, problems = validate(settings, moment)
+    result = load_incidents(settings.incidents_dir, settings.locale)
+    key = _loaded_key(result.tree, settings, moment)
+    if key is not None and key in _LOADED:
+        _LOADED.move_to_end(key)
+        incidents, problems, state = _LOADED[key]
+        return Site(settings, list(incidents), list(problems), state)
+    incidents, problems = result.incidents, _problems(result, settings, moment)
     if any(p.is_error for p in problems):
         raise ValidationFailed(problems)
-    return Site(settings, incidents, problems, derive(incidents, settings, moment))
+    state = derive(incidents, settings, moment)
+    if key is not None:
+        _LOADED[key] = (list(incidents), list(problems), state)
+        while len(_LOADED) > _LOADED_SIZE:
+            _LOADED.popitem(last=False)
+    return Site(settings, incidents, problems, state)
+
+
+def _loaded_key(
+    tree: tuple[object, ...] | None, settings: Settings, moment: datetime
+) -> tuple[object, ...] | None:
+    """What a loaded site depends on: the tree, the settings but the target, the moment."""
+    if tree is None:
+        return None
+    try:
+        data = pickle.dumps(dataclasses.replace(settings, targets=None), pickle.HIGHEST_PROTOCOL)
+    except Exception:  # a setting pickle cannot write: load again
+        return None
+    return (tree, data, moment)
