@@ -361,7 +361,7 @@ class PageCache:
         name = _digest(html)
         path = self.pages_dir / name
         if not path.exists():
-            _write_atomic(path, html)
+            write_atomic(path, html)
         self.fresh[uri] = Entry(key, name, search, _stamp(path))
 
     def save(self) -> None:
@@ -372,7 +372,7 @@ class PageCache:
             "pages": {uri: dataclasses.asdict(e) for uri, e in sorted(self.fresh.items())},
         }
         data = json.dumps(manifest, ensure_ascii=False, separators=(",", ":"))
-        _write_atomic(self.folder / MANIFEST, data.encode("utf-8"))
+        write_atomic(self.folder / MANIFEST, data.encode("utf-8"))
         used = {e.html for e in self.fresh.values()}
         for path in self.pages_dir.iterdir():
             if path.name not in used:
@@ -389,18 +389,23 @@ def _digest(content: bytes) -> str:
 
 
 def place(source: Path, destination: Path) -> None:
-    """Put a cached file into the site: a hard link (no copy), or a copy across devices.
-
-    The cache's files are never written in place (`_write_atomic` renames a new file over), so
-    a link keeps its content; a site file written again later is unlinked first by MkDocs'
-    cleaning, or read back and digest-checked before reuse.
-    """
+    """Put a cached page into the site, in a folder of its own made if need be."""
     destination.parent.mkdir(parents=True, exist_ok=True)
+    link_or_copy(source, destination)
+
+
+def link_or_copy(source: str | Path, destination: str | Path) -> None:
+    """A file of the cache into the site: a hard link (no copy), or a copy across devices.
+
+    The cache's files are never written in place (`write_atomic` renames a new file over), so
+    a link keeps its content; a file already at the destination (a dirty build) is unlinked
+    first, so nothing is ever written through a link into the cache.
+    """
     try:
         os.link(source, destination)
     except FileExistsError:
-        destination.unlink()
-        place(source, destination)
+        os.unlink(destination)
+        link_or_copy(source, destination)
     except OSError:
         shutil.copyfile(source, destination)
 
@@ -410,7 +415,7 @@ _UMASK = os.umask(0)
 os.umask(_UMASK)
 
 
-def _write_atomic(path: Path, content: bytes) -> None:
+def write_atomic(path: Path, content: bytes) -> None:
     """Write beside the file and rename, so a killed build never leaves half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")

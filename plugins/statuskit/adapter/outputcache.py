@@ -33,7 +33,7 @@ from mkdocs.structure.files import Files
 
 from ..core.site import Site
 from ..outputs.render import KeyedFiles, output_context, plan_outputs
-from .cache import Fingerprint, _write_atomic, package_version, target_folder
+from .cache import Fingerprint, link_or_copy, package_version, target_folder, write_atomic
 
 log = get_plugin_logger(__name__)
 
@@ -149,9 +149,8 @@ class OutputCache:
             self.fresh_parts[full] = [_digest(content), text]
         return content
 
-    def _kept(self, key: str, paths: tuple[str, ...]) -> dict[str, tuple[str, bytes]] | None:
-        """The cache's file of each path and its content, if this key's files are all there
-        and intact."""
+    def _kept(self, key: str, paths: tuple[str, ...]) -> dict[str, str] | None:
+        """The cache's file of each path, if this key's files are all there and intact."""
         if self.folder is None:
             return None
         entry = self.files.get(key)
@@ -168,7 +167,7 @@ class OutputCache:
                 return None
             if _digest(content) != digest:
                 return None
-            found[path] = (source, content)
+            found[path] = source
         self.fresh_files[key] = entry
         return found
 
@@ -177,8 +176,8 @@ class OutputCache:
         key = self.key(group.key)
         kept = self._kept(key, group.paths)
         if kept is not None:
-            for path, (source, content) in kept.items():
-                _link(source, os.path.join(site_dir, path), content)
+            for path, source in kept.items():
+                link_or_copy(source, os.path.join(site_dir, path))
             self.reused += len(kept)
             return
         rendered = group.render()
@@ -206,9 +205,9 @@ class OutputCache:
                 os.link(written, temporary)
                 os.replace(temporary, kept)
             except OSError:
-                _write_atomic(kept, content)
+                write_atomic(kept, content)
         except OSError:
-            _write_atomic(kept, content)
+            write_atomic(kept, content)
 
     def save(self) -> None:
         """Keep what this build used or made; drop every other file of the cache."""
@@ -221,24 +220,12 @@ class OutputCache:
             "parts": self.fresh_parts,
         }
         data = json.dumps(manifest, ensure_ascii=True, separators=(",", ":"))
-        _write_atomic(self.folder / MANIFEST, data.encode("ascii"))
+        write_atomic(self.folder / MANIFEST, data.encode("ascii"))
         used = {digest for paths in self.fresh_files.values() for digest in paths.values()}
         with os.scandir(self.files_dir) as entries:
             for entry in entries:
                 if entry.name not in used:
                     Path(entry.path).unlink(missing_ok=True)
-
-
-def _link(source: str, destination: str, content: bytes) -> None:
-    """A kept file into the site: a hard link, or its content written across devices. A file
-    already there (a dirty build) is unlinked first, never written through."""
-    try:
-        os.link(source, destination)
-    except FileExistsError:
-        os.unlink(destination)
-        _link(source, destination, content)
-    except OSError:
-        _write_new(destination, content)
 
 
 def _write_new(path: str, content: bytes) -> None:

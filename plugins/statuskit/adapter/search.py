@@ -35,7 +35,7 @@ from mkdocs.plugins import get_plugin_logger
 from mkdocs.structure.files import File
 
 from ..views.pages import SitePlan
-from .cache import _write_atomic, package_version
+from .cache import link_or_copy, package_version, write_atomic
 from .processes import die_with_parent
 
 log = get_plugin_logger(__name__)
@@ -232,7 +232,7 @@ def _index(command: list[str], site: Path, pages: list[str], dest: Path) -> None
         for page in pages:
             target = os.path.join(work, page)
             _make_folder(os.path.dirname(target), folders)
-            _link(os.path.join(site, page), target)
+            link_or_copy(os.path.join(site, page), target)
         # Run inside the folder: a pagefind.yml of the project never changes the index unseen.
         args = ["--site", str(work), "--output-path", str(dest), "--silent"]
         _run([*command, *args], f"index {site / SEARCH_FOLDER / dest.name}", cwd=work)
@@ -248,14 +248,6 @@ def _make_folder(folder: str, made: set[str]) -> None:
     if folder not in made:
         os.makedirs(folder, exist_ok=True)
         made.add(folder)
-
-
-def _link(source: str | Path, target: str | Path) -> None:
-    """A hard link, or a copy where the two folders are on different devices."""
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copyfile(source, target)
 
 
 def _files(folder: Path) -> Iterable[str]:
@@ -301,7 +293,7 @@ class BundleCache:
                         raise ValueError(f"{name} differs from its digest")
                 target = os.path.join(dest, name)
                 _make_folder(os.path.dirname(target), folders)
-                _link(source, target)
+                link_or_copy(source, target)
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             log.info(f"ignoring the search bundle cached in {entry}: {exc}")
             shutil.rmtree(dest, ignore_errors=True)
@@ -320,11 +312,11 @@ class BundleCache:
             for name in _files(dest):
                 source, target = os.path.join(dest, name), os.path.join(temp, name)
                 _make_folder(os.path.dirname(target), folders)
-                _link(source, target)
+                link_or_copy(source, target)
                 with open(source, "rb") as file:
                     files[name] = hashlib.sha256(file.read()).hexdigest()
             listing = {"format": FORMAT, "key": key, "files": files}
-            _write_atomic(temp / LISTING, json.dumps(listing, sort_keys=True).encode("utf-8"))
+            write_atomic(temp / LISTING, json.dumps(listing, sort_keys=True).encode("utf-8"))
             entry = self.folder / key
             shutil.rmtree(entry, ignore_errors=True)
             os.replace(temp, entry)
