@@ -261,20 +261,24 @@ def test_damaged_or_foreign_cache_is_ignored(
     assert again[0] > 0
 
 
-def test_unchanged_files_are_not_read_again(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The second load parses only the file that changed; results equal a load without cache."""
-    generate(tmp_path, 15, 7, ("en", "ko"))
-    incidents = tmp_path / "incidents"
-    parsed: list[Path] = []
+@pytest.fixture
+def parsed(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The incident files parsed from here on (not taken from a cache), in order."""
+    found: list[Path] = []
     real = loader._load_file
 
     def spy(path: Path, *args: Any) -> Any:
-        parsed.append(path)
+        found.append(path)
         return real(path, *args)
 
     monkeypatch.setattr(loader, "_load_file", spy)
+    return found
+
+
+def test_unchanged_files_are_not_read_again(tmp_path: Path, parsed: list[Path]) -> None:
+    """The second load parses only the file that changed; results equal a load without cache."""
+    generate(tmp_path, 15, 7, ("en", "ko"))
+    incidents = tmp_path / "incidents"
     store = tmp_path / "parsed.pickle"
 
     def load(cache: Path | None) -> loader.LoadResult:
@@ -308,7 +312,7 @@ def test_unchanged_files_are_not_read_again(
 
 @pytest.mark.parametrize("corpus", ["paths"], indirect=True)
 def test_targets_built_in_one_process_keep_the_cache_of_read_files(
-    corpus: Project, monkeypatch: pytest.MonkeyPatch
+    corpus: Project, monkeypatch: pytest.MonkeyPatch, parsed: list[Path]
 ) -> None:
     """The second target reads the tree from memory; that must not empty the cache on disk.
 
@@ -318,14 +322,7 @@ def test_targets_built_in_one_process_keep_the_cache_of_read_files(
     monkeypatch.chdir(corpus.root)
     loader._RECENT.clear()
     corpus.build(corpus.root / "site")  # every locale, one after another, in this process
-    parsed: list[Path] = []
-    real = loader._load_file
-
-    def spy(path: Path, *args: Any) -> Any:
-        parsed.append(path)
-        return real(path, *args)
-
-    monkeypatch.setattr(loader, "_load_file", spy)
+    parsed.clear()
     loader._RECENT.clear()  # as a new process
     build_target(str(corpus.config), TARGETS["paths"][0], str(corpus.root / "site"), False)
     assert parsed == []
@@ -366,19 +363,11 @@ def test_targets_of_one_build_describe_one_moment_and_check_the_history_once(
 
 
 def test_validate_path_reads_only_what_changed(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parsed: list[Path]
 ) -> None:
     """`statuskit validate PATH` after a build parses the edited file, the rest from the cache."""
     generate(tmp_path, 15, 9, ("en", "ko"))
     monkeypatch.chdir(tmp_path)
-    parsed: list[Path] = []
-    real = loader._load_file
-
-    def spy(path: Path, *args: Any) -> Any:
-        parsed.append(path)
-        return real(path, *args)
-
-    monkeypatch.setattr(loader, "_load_file", spy)
     Project(tmp_path, "single").build(tmp_path / "site")
     assert len(parsed) == 15
     edited = sorted(tmp_path.glob("incidents/*/*-incident-*.md"))[-1]
