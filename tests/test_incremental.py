@@ -362,6 +362,25 @@ def test_targets_of_one_build_describe_one_moment_and_check_the_history_once(
     assert len(checked) == len(set(loaded)) < len(loaded)
 
 
+@pytest.mark.parametrize("corpus", ["single"], indirect=True)
+def test_the_views_memo_is_stored_and_let_go_before_pages_render(
+    corpus: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The stored views of every closed incident are not held while MkDocs renders."""
+    seen: list[tuple[int, bool]] = []
+    real = plugin.write_outputs
+
+    def spy(site: Any, config: Any, *args: Any) -> Any:
+        memo = config.plugins["statuskit"].memo
+        seen.append((len(memo.new) + len(memo.old), Path(memo.path).is_file()))
+        return real(site, config, *args)
+
+    monkeypatch.setattr(plugin, "write_outputs", spy)
+    corpus.build(corpus.root / "site")
+    corpus.build(corpus.root / "site")  # a warm build reads the memo and uses it
+    assert seen == [(0, True), (0, True)]
+
+
 def test_validate_path_reads_only_what_changed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parsed: list[Path]
 ) -> None:

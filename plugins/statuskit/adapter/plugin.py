@@ -116,6 +116,8 @@ class StatuskitPlugin(BasePlugin[StatuskitConfig]):
         if folder is not None:
             self.memo = view_memo(self.settings, folder, self._target(), config.site_url or "")
         self.plan = plan_site(self.site, memo=self.memo)
+        if self.memo is not None:
+            self.memo.save()
         self.pages = {p.src_uri: p for p in self.plan.pages}
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files | None:
@@ -267,7 +269,6 @@ class StatuskitPlugin(BasePlugin[StatuskitConfig]):
             self.incremental.finish()
         if self.memo is not None:
             log.info(f"{self.memo.hits} closed incident(s) not planned again")
-            self.memo.save()
         if self.config.enabled and self.plan is not None:
             bundles = plan_bundles(self.plan, config.docs_dir, config.use_directory_urls)
             index_for_search(config.site_dir, bundles, self._search_cache(config))

@@ -100,10 +100,12 @@ class ViewMemo:
         self._pending.clear()
 
     def save(self) -> None:
-        """Keep this build's views only, so deleted incidents leave the store too."""
-        if self.path is None or self.new == self.old:
-            return
-        write_pickle(self.path, {"format": FORMAT, "scope": self.scope, "entries": self.new})
+        """Keep this build's views only, so deleted incidents leave the store too; then let the
+        stored views go: once planned, a build needs only their digests (memory while MkDocs
+        renders)."""
+        if self.path is not None and self.new != self.old:
+            write_pickle(self.path, {"format": FORMAT, "scope": self.scope, "entries": self.new})
+        self.old, self.new = {}, {}
 
 
 def stable_bytes(value: object) -> bytes:
