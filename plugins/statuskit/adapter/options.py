@@ -146,7 +146,8 @@ def _check_component_ids(options: Any) -> None:
 # Selects one build of a multi-locale site, e.g. `paths:ko` or `mirrors:kr`.
 TARGET_VARIABLE = "STATUSKIT_TARGET"
 # The moment `statuskit build` gives all its targets when `now` is not set: every locale and
-# mirror of one build describes the same moment (and its workers share one loaded history).
+# mirror of one build describes the same moment (and targets built in one process, in the same
+# time zone, share one loaded history).
 BUILD_TIME_VARIABLE = "STATUSKIT_BUILD_TIME"
 
 
