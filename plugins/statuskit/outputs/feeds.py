@@ -96,8 +96,12 @@ class FeedRenderer:
             items.append(_Item(pm.published_at, incident.id, POSTMORTEM_ORDER, incident))
         return items
 
-    def entry(self, item: _Item) -> Any:
-        """The feedgen entry of an item (feedgen.entry.FeedEntry, untyped), shared by its feeds."""
+    def entry(self, item: _Item, keep: bool = True) -> Any:
+        """The feedgen entry of an item (feedgen.entry.FeedEntry, untyped), shared by its feeds.
+
+        Only the entries of the site and component feeds are kept for the incidents' feeds to
+        share: keeping every update's entry of a long history would hold about 10 kB each.
+        """
         memo = (item.incident_id, item.order)
         entry = self._entries.get(memo)
         if entry is None:
@@ -106,7 +110,8 @@ class FeedRenderer:
                 entry = self.postmortem_entry(incident)
             else:
                 entry = self.update_entry(incident, incident.updates[item.order])
-            self._entries[memo] = entry
+            if keep:
+                self._entries[memo] = entry
         return entry
 
     def update_entry(self, incident: Incident, update: Update) -> Any:
@@ -248,13 +253,16 @@ class FeedRenderer:
             ),
             newest_first(items),
             site_updated,
+            keep=False,
         )
 
     def feed(
-        self, feed: _Feed, items: Sequence[_Item], empty_updated: datetime
+        self, feed: _Feed, items: Sequence[_Item], empty_updated: datetime, keep: bool = True
     ) -> dict[str, bytes]:
-        """The Atom and RSS files of one feed; `empty_updated` dates a feed with no entry."""
+        """The Atom and RSS files of one feed; `empty_updated` dates a feed with no entry.
+        `keep`: whether the entries it builds are kept for other feeds."""
         updated = (items[0].at if items else empty_updated).astimezone(UTC)
+        entries = [self.entry(item, keep) for item in items]
         files: dict[str, bytes] = {}
         for extension, mime in FORMATS:
             path = f"{feed.path}.{extension}"
@@ -271,8 +279,8 @@ class FeedRenderer:
             # feedgen takes the RSS channel <link> from the last link added, whatever its rel.
             generator.link(href=self.base_url + path, rel="self", type=mime)
             generator.link(href=feed.page, rel="alternate", type="text/html")
-            for item in items:
-                generator.add_entry(self.entry(item), order="append")
+            for entry in entries:
+                generator.add_entry(entry, order="append")
             rendered = (
                 generator.atom_str(pretty=True)
                 if extension == "atom"
