@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import copy
+import gc
 import time
+import weakref
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -389,3 +391,51 @@ def test_only_updates_a_feed_lists_become_entries(
     rendered = next(p for p in per_incident if p.paths[0] == "feeds/incidents/i00.atom").render()
     assert set(rendered) == {"feeds/incidents/i00.atom", "feeds/incidents/i00.rss"}
     assert ("i00", 0) in built
+
+
+def test_an_incident_feeds_entries_are_let_go_once_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only the entries the site and component feeds list stay alive for the incidents' feeds
+    to share; the rest of a long history's entries are freed after their feed is written."""
+    root = tmp_path / "incidents"
+    for n in range(FEED_LIMIT + 20):
+        day, minute = 1 + n // 24, n % 24
+        write_incident(
+            root,
+            f"i{n:03d}.md",
+            f"""
+            ---
+            title: Incident {n}
+            kind: incident
+            severity: minor
+            components: {{api: partial_outage}}
+            started_at: 2026-02-{day:02d}T{minute:02d}:00:00+09:00
+            updates:
+              - at: 2026-02-{day:02d}T{minute:02d}:05:00+09:00
+                status: investigating
+                body: Looking into incident {n}.
+              - at: 2026-02-{day:02d}T{minute:02d}:30:00+09:00
+                status: resolved
+                body: Incident {n} is fixed.
+            ---
+            """,
+        )
+    built: list[weakref.ref[object]] = []
+    real = FeedRenderer.update_entry
+
+    def tracking(self: FeedRenderer, incident: Incident, update: Update) -> object:
+        entry = real(self, incident, update)
+        built.append(weakref.ref(entry))
+        return entry
+
+    monkeypatch.setattr(FeedRenderer, "update_entry", tracking)
+    renderer = FeedRenderer(make_site(root), "en", BASE, "S")
+    files, per_incident = renderer.plan()
+    listed = {e.id for path in files if path.endswith(".atom") for e in parsed(files[path]).entries}
+    for feed in per_incident:
+        assert parsed(feed.render()[feed.paths[0]]).entries
+    gc.collect()
+    alive = [ref for ref in built if ref() is not None]
+    assert len(built) > len(listed)
+    assert len(alive) == len(listed) == FEED_LIMIT
