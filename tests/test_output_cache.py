@@ -7,8 +7,10 @@ import json
 import logging
 import os
 import re
+import shutil
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from mkdocs.exceptions import Abort
@@ -198,3 +200,30 @@ def test_a_file_already_in_the_site_is_replaced_not_written_through(tmp_path: Pa
     other.write_bytes(b"other bytes")
     link_or_copy(str(other), str(site))
     assert site.samefile(other) and kept.read_bytes() == b"kept bytes"
+
+
+def test_kept_files_are_read_again_only_when_their_stamp_changed(
+    project: Project, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rebuild trusts a kept file untouched since its digest was checked; a cache restored
+    elsewhere (new inodes and times, as CI restores one) is read and checked once, then trusted."""
+    read: list[str] = []
+
+    def reading(path: str, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        if mode == "rb":
+            read.append(path)
+        return open(path, mode, *args, **kwargs)
+
+    _, feeds = build(project, caplog)
+    monkeypatch.setattr(outputcache, "open", reading, raising=False)
+    assert build(project, caplog) == (feeds, 0)
+    assert read == []
+    cache = project.root / ".cache"
+    shutil.copytree(cache, project.root / "restored")
+    shutil.rmtree(cache)
+    (project.root / "restored").rename(cache)
+    assert build(project, caplog) == (feeds, 0)
+    assert len(read) == feeds
+    read.clear()
+    assert build(project, caplog) == (feeds, 0)
+    assert read == []

@@ -16,7 +16,8 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import ROOT
-from statuskit.adapter.search import LISTING, MANIFEST
+from statuskit.adapter import search
+from statuskit.adapter.search import INDEXED_FOLDERS, LISTING, MANIFEST
 from statuskit.cli.main import main
 from test_incremental import Project, assert_same_tree
 
@@ -155,3 +156,27 @@ def test_a_site_page_under_incidents_is_in_the_other_bundle(
     entry = project.root / "site" / "pagefind" / "other" / "pagefind-entry.json"
     languages = json.loads(entry.read_text("utf-8"))["languages"]
     assert sum(language["page_count"] for language in languages.values()) == 1
+
+
+def test_a_rebuild_reads_only_the_pages_it_rendered(
+    project: Project, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Bundle keys take the page cache's digest of each page it placed or stored, so finding
+    the unchanged bundles of a large history does not read every page again."""
+    read: list[bytes] = []
+    real = search.content_digest
+
+    def reading(content: bytes) -> str:
+        read.append(content)
+        return real(content)
+
+    monkeypatch.setattr(search, "content_digest", reading)
+    build(project, caplog)
+    assert read == [], "a clean build knows the digest of every page it rendered"
+    assert build(project, caplog) == (len(bundles(project)), [])
+    assert read == []
+    project.edit_config({"cache": False})
+    build(project, caplog)
+    site = project.root / "site"
+    pages = [p for folder in INDEXED_FOLDERS for p in (site / folder).glob("*/index.html")]
+    assert len(read) == len(pages) > 0

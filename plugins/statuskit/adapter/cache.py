@@ -264,7 +264,7 @@ def page_key(environment: str, spec: PageSpec, digest: str | None = None) -> str
             data = stable_bytes(spec)
         except Exception:  # an object pickle cannot write: render the page
             return None
-        digest = _digest(data)
+        digest = content_digest(data)
     return hashlib.blake2b(f"{environment}:{digest}".encode(), digest_size=20).hexdigest()
 
 
@@ -346,23 +346,24 @@ class PageCache:
             return None
         path = self.pages_dir / entry.html
         try:
-            stamp = _stamp(path)
+            now = stamp(path)
             # A file changed since its digest was checked (or copied in) is read and checked
             # again; one untouched since is not (so a rebuild does not read every page).
-            if stamp != entry.stamp and _digest(path.read_bytes()) != entry.html:
+            if now != entry.stamp and content_digest(path.read_bytes()) != entry.html:
                 return None
         except OSError:
             return None
-        self.fresh[uri] = dataclasses.replace(entry, stamp=stamp)
+        self.fresh[uri] = dataclasses.replace(entry, stamp=now)
         return path
 
-    def store(self, uri: str, key: str, html: bytes, search: list[Any] | None) -> None:
-        """Keep a page rendered in this build."""
-        name = _digest(html)
+    def store(self, uri: str, key: str, html: bytes, search: list[Any] | None) -> str:
+        """Keep a page rendered in this build; returns its HTML's digest."""
+        name = content_digest(html)
         path = self.pages_dir / name
         if not path.exists():
             write_atomic(path, html)
-        self.fresh[uri] = Entry(key, name, search, _stamp(path))
+        self.fresh[uri] = Entry(key, name, search, stamp(path))
+        return name
 
     def save(self) -> None:
         """Write the manifest of this build's pages and drop page files nothing refers to."""
@@ -379,12 +380,14 @@ class PageCache:
                 path.unlink(missing_ok=True)
 
 
-def _stamp(path: Path) -> list[int]:
-    info = path.stat()
+def stamp(path: str | Path) -> list[int]:
+    """A cached file's size, modification time and inode: while they stay, its digest holds."""
+    info = os.stat(path)
     return [info.st_size, info.st_mtime_ns, info.st_ino]
 
 
-def _digest(content: bytes) -> str:
+def content_digest(content: bytes) -> str:
+    """The digest naming a cached file (the search index keys its bundles by it too)."""
     return hashlib.blake2b(content, digest_size=20).hexdigest()
 
 
@@ -461,6 +464,8 @@ class IncrementalBuild:
         self.reused: dict[str, File] = {}
         self.order: list[str] = []
         self.search: dict[str, list[Any]] = {}
+        # The digest of each generated page's HTML as written into the site, by its site path.
+        self.written: dict[str, str] = {}
         self._entries = entries
         self._mark = 0
         self._pinned = _nav_uris(config.get("nav"))
@@ -509,6 +514,7 @@ class IncrementalBuild:
         file = File.generated(self.config, spec.src_uri, content="")
         place(cached, Path(file.abs_dest_path))
         self.reused[spec.src_uri] = file
+        self.written[file.dest_uri] = self.cache.fresh[spec.src_uri].html
         return True
 
     def note_pages(self, files: Files) -> None:
@@ -526,7 +532,7 @@ class IncrementalBuild:
         key = self.keys.get(uri)
         if key is not None and output.strip():
             html = output.encode("utf-8", errors="xmlcharrefreplace")
-            self.cache.store(uri, key, html, records)
+            self.written[page.file.dest_uri] = self.cache.store(uri, key, html, records)
 
     def sitemap_pages(self, built: list[File]) -> list[File]:
         """Every page in the order a full build lists them, reused ones included."""

@@ -10,15 +10,16 @@ bypass MkDocs' files, so MkDocs neither holds nor copies them. Parts of a file (
 events) are kept in the manifest by their key the same way.
 
 The cache is `outputs/` in the target's folder: `manifest.json` (format, statuskit version,
-each key's files by path and content digest, each part with its digest) and one file per
-content, named by its digest. A manifest of another format or version, unreadable JSON, or a
-file or part whose digest does not match is ignored: a damaged cache costs a render, never a
-wrong file. Entries this build did not use are dropped when it ends.
+each key's files by path and content digest, each part with its digest, and the stamp of each
+file when its digest was last checked) and one file per content, named by its digest. A file
+whose size, modification time or inode differs from its stamp is read and checked again. A
+manifest of another format or version, unreadable JSON, or a file or part whose digest does not
+match is ignored: a damaged cache costs a render, never a wrong file. Entries this build did not
+use are dropped when it ends.
 """
 
 from __future__ import annotations
 
-import hashlib
 import importlib.metadata
 import json
 import os
@@ -33,12 +34,20 @@ from mkdocs.structure.files import Files
 
 from ..core.site import Site
 from ..outputs.render import KeyedFiles, output_context, plan_outputs
-from .cache import Fingerprint, link_or_copy, package_version, target_folder, write_atomic
+from .cache import (
+    Fingerprint,
+    content_digest,
+    link_or_copy,
+    package_version,
+    stamp,
+    target_folder,
+    write_atomic,
+)
 
 log = get_plugin_logger(__name__)
 
 # Bump when the layout of the folder or the meaning of a key changes.
-FORMAT = 1
+FORMAT = 2
 FOLDER = "outputs"
 MANIFEST = "manifest.json"
 FILES = "files"
@@ -62,10 +71,6 @@ def _version(name: str) -> str:
         return importlib.metadata.version(name)
     except importlib.metadata.PackageNotFoundError:
         return "-"
-
-
-def _digest(content: bytes) -> str:
-    return hashlib.blake2b(content, digest_size=20).hexdigest()
 
 
 def output_environment(context: object) -> str:
@@ -94,6 +99,9 @@ class OutputCache:
         self.parts: dict[str, list[str]] = {}
         self.fresh_files: dict[str, dict[str, str]] = {}
         self.fresh_parts: dict[str, list[str]] = {}
+        # Each file's stamp when its digest was last checked, by digest.
+        self.stamps: dict[str, list[int]] = {}
+        self.fresh_stamps: dict[str, list[int]] = {}
         self.problem: str | None = None
         self.reused = 0
         self.rendered = 0
@@ -119,14 +127,15 @@ class OutputCache:
                 for key, paths in data["files"].items()
             }
             parts = {str(key): [str(d), str(text)] for key, (d, text) in data["parts"].items()}
+            stamps = {str(d): [int(n) for n in s] for d, s in data["stamps"].items()}
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             self.problem = f"unreadable ({type(exc).__name__}: {exc})"
             return
-        self.files, self.parts = files, parts
+        self.files, self.parts, self.stamps = files, parts, stamps
 
     def key(self, key: str) -> str:
         """A key of the outputs, completed with the build's environment."""
-        return _digest(f"{self.environment}\0{key}".encode())
+        return content_digest(f"{self.environment}\0{key}".encode())
 
     @property
     def files_dir(self) -> Path:
@@ -139,14 +148,14 @@ class OutputCache:
         kept = self.parts.get(full)
         if kept is not None:
             content = kept[1].encode("utf-8", "surrogateescape")
-            if _digest(content) == kept[0]:
+            if content_digest(content) == kept[0]:
                 self.fresh_parts[full] = kept
                 return content
         content = render()
         self.parts_rendered += 1
         if self.folder is not None:
             text = content.decode("utf-8", "surrogateescape")
-            self.fresh_parts[full] = [_digest(content), text]
+            self.fresh_parts[full] = [content_digest(content), text]
         return content
 
     def _kept(self, key: str, paths: tuple[str, ...]) -> dict[str, str] | None:
@@ -161,12 +170,14 @@ class OutputCache:
         for path, digest in entry.items():
             source = os.path.join(files_dir, digest)
             try:
-                with open(source, "rb") as stream:
-                    content = stream.read()
+                now = stamp(source)
+                if now != self.stamps.get(digest):
+                    with open(source, "rb") as stream:
+                        if content_digest(stream.read()) != digest:
+                            return None
             except OSError:
                 return None
-            if _digest(content) != digest:
-                return None
+            self.fresh_stamps[digest] = now
             found[path] = source
         self.fresh_files[key] = entry
         return found
@@ -187,8 +198,10 @@ class OutputCache:
             destination = os.path.join(site_dir, path)
             _write_new(destination, content)
             if self.folder is not None:
-                entry[path] = digest = _digest(content)
-                self._keep(destination, self.files_dir / digest, content)
+                entry[path] = digest = content_digest(content)
+                file = self.files_dir / digest
+                self._keep(destination, file, content)
+                self.fresh_stamps[digest] = stamp(file)
         if self.folder is not None:
             self.fresh_files[key] = entry
         self.rendered += len(group.paths)
@@ -218,6 +231,7 @@ class OutputCache:
             "statuskit": package_version(),
             "files": self.fresh_files,
             "parts": self.fresh_parts,
+            "stamps": self.fresh_stamps,
         }
         data = json.dumps(manifest, ensure_ascii=True, separators=(",", ":"))
         write_atomic(self.folder / MANIFEST, data.encode("ascii"))

@@ -271,7 +271,8 @@ class StatuskitPlugin(BasePlugin[StatuskitConfig]):
             log.info(f"{self.memo.hits} closed incident(s) not planned again")
         if self.config.enabled and self.plan is not None:
             bundles = plan_bundles(self.plan, config.docs_dir, config.use_directory_urls)
-            index_for_search(config.site_dir, bundles, self._search_cache(config))
+            known = self.incremental.written if self.incremental else None
+            index_for_search(config.site_dir, bundles, self._search_cache(config), known)
         self._reset()
 
 

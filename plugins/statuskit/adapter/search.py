@@ -7,8 +7,10 @@ with its incident; any other marked page into one more bundle), and each bundle 
 own, one after another, so the indexer's memory is that of the largest bundle. A bundle whose
 pages are byte for byte those of a bundle in the cache (same Pagefind, its settings and this
 module) is linked from the cache instead: publishing an update indexes that incident's quarter
-(or older year) only. The rest of statuskit reaches a bundle only through its pages' HTML, which
-the key holds, so a release that leaves the pages as they were leaves the bundles too.
+(or older year) only. A bundle's key digests its pages' contents; a page the page cache has just
+placed or stored is known by its content's digest, so a rebuild reads only the pages it must
+index. The rest of statuskit reaches a bundle only through its pages' HTML, which the key holds,
+so a release that leaves the pages as they were leaves the bundles too.
 
 The site gets `pagefind/<bundle>/` (Pagefind's own bundle: its script, WebAssembly, index and
 fragments) and `pagefind/bundles.json`, which the reader's script fetches on the first query: it
@@ -35,7 +37,7 @@ from mkdocs.plugins import get_plugin_logger
 from mkdocs.structure.files import File
 
 from ..views.pages import SitePlan
-from .cache import link_or_copy, package_version, write_atomic
+from .cache import content_digest, link_or_copy, package_version, write_atomic
 from .processes import die_with_parent
 
 log = get_plugin_logger(__name__)
@@ -50,7 +52,7 @@ OTHER = "other"
 MARKER = b"data-pagefind-body"
 INDEXED_FOLDERS = ("incidents", "postmortems")
 # Bump when a cached bundle's layout or the meaning of its key changes.
-FORMAT = 1
+FORMAT = 2
 LISTING = "bundle.json"
 # Pagefind's ready-made interfaces: statuskit's own script is the interface, so they are left out.
 UNUSED_PREFIXES = (
@@ -110,23 +112,33 @@ class Bundle:
 
 
 def index_for_search(
-    site_dir: str, bundles: Mapping[str, Sequence[str]], cache_dir: Path | None
+    site_dir: str,
+    bundles: Mapping[str, Sequence[str]],
+    cache_dir: Path | None,
+    known: Mapping[str, str] | None = None,
 ) -> None:
-    """Pagefind's index of the marked pages, a bundle at a time; `cache_dir` None indexes all."""
+    """Pagefind's index of the marked pages, a bundle at a time; `cache_dir` None indexes all.
+
+    `known`: the digest of pages' contents by site path, for pages whose file need not be read.
+    """
     site = Path(site_dir).absolute()  # Pagefind runs in a folder of its own
     output = site / SEARCH_FOLDER
     shutil.rmtree(output, ignore_errors=True)
     output.mkdir(parents=True)
     command = _pagefind_command()
     environment = _environment(command)
-    groups = _prepare(site, bundles, environment)
+    groups = _prepare(site, bundles, environment, known or {})
     cache = BundleCache(cache_dir) if cache_dir is not None else None
     indexed = []
-    for bundle in groups:
+    for bundle in list(groups):
         dest = output / bundle.name
         if cache is not None and cache.restore(bundle.key, dest):
             continue
-        _index(command, site, bundle.pages, dest)
+        pages = _marked(site, bundle.pages)
+        if not pages:
+            groups.remove(bundle)
+            continue
+        _index(command, site, pages, dest)
         indexed.append(bundle.name)
         if cache is not None:
             cache.store(bundle.key, dest)
@@ -147,26 +159,42 @@ def _order(name: str) -> tuple[int, int, int]:
     return (1, 0, 0)
 
 
-def _prepare(site: Path, bundles: Mapping[str, Sequence[str]], environment: bytes) -> list[Bundle]:
-    """Each bundle's marked pages and its key: the digest of all its output depends on."""
+def _prepare(
+    site: Path,
+    bundles: Mapping[str, Sequence[str]],
+    environment: bytes,
+    known: Mapping[str, str],
+) -> list[Bundle]:
+    """Each bundle's pages and its key: the digest of all its output depends on (its pages'
+    contents, by their digest when `known` has it). Pages MkDocs left out (a draft, an
+    excluded file) are left out."""
     prepared = []
     for name in sorted(bundles, key=lambda n: (_order(n), n)):
         digest = hashlib.sha256(environment)
         pages = []
         for page in sorted(set(bundles[name])):
-            try:
-                with open(os.path.join(site, page), "rb") as file:
-                    content = file.read()
-            except FileNotFoundError:  # a page MkDocs left out (a draft, an excluded file)
-                continue
-            if MARKER not in content:
-                continue
+            content = known.get(page)
+            if content is None:
+                try:
+                    with open(os.path.join(site, page), "rb") as file:
+                        content = content_digest(file.read())
+                except FileNotFoundError:
+                    continue
             pages.append(page)
-            digest.update(b"%s\0%d\0" % (page.encode("utf-8"), len(content)))
-            digest.update(content)
+            digest.update(b"%s\0%s\0" % (page.encode("utf-8"), content.encode("ascii")))
         if pages:
             prepared.append(Bundle(name, pages, digest.hexdigest()))
     return prepared
+
+
+def _marked(site: Path, pages: Sequence[str]) -> list[str]:
+    """The pages main.html marks for Pagefind (read only when a bundle must be indexed)."""
+    marked = []
+    for page in pages:
+        with open(os.path.join(site, page), "rb") as file:
+            if MARKER in file.read():
+                marked.append(page)
+    return marked
 
 
 def _pagefind_command() -> list[str]:
