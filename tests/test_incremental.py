@@ -21,7 +21,7 @@ from click.testing import CliRunner
 from conftest import ROOT
 from statuskit.adapter import plugin
 from statuskit.adapter.builder import build_target
-from statuskit.adapter.cache import FORMAT, MANIFEST, VIEWS
+from statuskit.adapter.cache import FORMAT, MANIFEST, VIEWS, PageCache, Rendered
 from statuskit.cli.main import main
 from statuskit.core import loader, parsecache, site
 
@@ -556,3 +556,24 @@ def test_a_new_or_resolved_incident_changes_few_pages_of_each_list(
             by_list.setdefault(match[1], []).append(page.parent.as_posix())
     assert by_list, changed  # the change shows in some list
     assert max(len(pages) for pages in by_list.values()) <= 3, by_list
+
+
+def test_a_rendered_page_is_kept_as_the_file_mkdocs_wrote(tmp_path: Path) -> None:
+    """The cache keeps a rendered page by linking the site's file, not by writing it again; a
+    site file that is not what was rendered (changed after MkDocs wrote it) is not kept."""
+    root = tmp_path / "project"
+    generate(root, 12, 4, ("en", "ko"))
+    project = Project(root, "single")
+    project.build(root / "site")
+    (folder,) = (root / ".cache" / "statuskit" / f"v{FORMAT}").glob("single-*")
+    manifest = json.loads((folder / MANIFEST).read_text("utf-8"))["pages"]
+    assert manifest
+    for uri, entry in manifest.items():
+        page = root / "site" / uri.removesuffix(".md") / "index.html"
+        assert page.samefile(folder / "pages" / entry["html"]), uri
+
+    site = tmp_path / "site.html"
+    site.write_bytes(b"<p>changed after rendering</p>")
+    cache = PageCache(tmp_path / "cache")
+    cache.adopt("x.md", Rendered("key", "digest", len(b"<p>rendered</p>"), None, str(site)))
+    assert cache.fresh == {} and not (tmp_path / "cache" / "pages" / "digest").exists()

@@ -294,6 +294,17 @@ def view_memo(settings: Settings, cache_dir: Path, target: str | None, site_url:
 
 
 @dataclasses.dataclass
+class Rendered:
+    """A page rendered in this build, kept once MkDocs has written it (its HTML is not held)."""
+
+    key: str
+    digest: str
+    size: int
+    search: list[Any] | None
+    written: str
+
+
+@dataclasses.dataclass
 class Entry:
     """One cached page: its key, the digest naming its HTML file and its search records."""
 
@@ -356,14 +367,22 @@ class PageCache:
         self.fresh[uri] = dataclasses.replace(entry, stamp=now)
         return path
 
-    def store(self, uri: str, key: str, html: bytes, search: list[Any] | None) -> str:
-        """Keep a page rendered in this build; returns its HTML's digest."""
-        name = content_digest(html)
-        path = self.pages_dir / name
-        if not path.exists():
-            write_atomic(path, html)
-        self.fresh[uri] = Entry(key, name, search, stamp(path))
-        return name
+    def adopt(self, uri: str, rendered: Rendered) -> None:
+        """Keep a page MkDocs has written: its site file becomes the cache's too (a hard link;
+        a copy across devices). A file that is not what was rendered is not kept."""
+        path = self.pages_dir / rendered.digest
+        try:
+            if os.stat(rendered.written).st_size != rendered.size:
+                return
+            if not path.exists():
+                self.pages_dir.mkdir(parents=True, exist_ok=True)
+                temporary = path.with_name(f".tmp-{path.name}")
+                temporary.unlink(missing_ok=True)
+                link_or_copy(rendered.written, temporary)
+                os.replace(temporary, path)
+            self.fresh[uri] = Entry(rendered.key, rendered.digest, rendered.search, stamp(path))
+        except OSError as exc:
+            log.info(f"could not keep {uri} in the page cache: {exc}")
 
     def save(self) -> None:
         """Write the manifest of this build's pages and drop page files nothing refers to."""
@@ -466,6 +485,7 @@ class IncrementalBuild:
         self.search: dict[str, list[Any]] = {}
         # The digest of each generated page's HTML as written into the site, by its site path.
         self.written: dict[str, str] = {}
+        self.pending: dict[str, Rendered] = {}
         self._entries = entries
         self._mark = 0
         self._pinned = _nav_uris(config.get("nav"))
@@ -531,8 +551,11 @@ class IncrementalBuild:
             self.search[uri] = records
         key = self.keys.get(uri)
         if key is not None and output.strip():
+            # The bytes MkDocs writes right after this event, which runs last of all plugins.
             html = output.encode("utf-8", errors="xmlcharrefreplace")
-            self.written[page.file.dest_uri] = self.cache.store(uri, key, html, records)
+            digest = content_digest(html)
+            self.written[page.file.dest_uri] = digest
+            self.pending[uri] = Rendered(key, digest, len(html), records, page.file.abs_dest_path)
 
     def sitemap_pages(self, built: list[File]) -> list[File]:
         """Every page in the order a full build lists them, reused ones included."""
@@ -563,6 +586,8 @@ class IncrementalBuild:
                 if uri not in seen:
                     merged += records
             self._entries[:] = merged
+        for uri, rendered in self.pending.items():
+            self.cache.adopt(uri, rendered)
         self.cache.save()
         log.info(f"{len(self.reused)} page(s) reused, {len(self.keys) - len(self.reused)} rendered")
 

@@ -45,6 +45,8 @@ from .search import index_for_search, plan_bundles
 log = get_plugin_logger(__name__)
 
 CSS_URI = "assets/statuskit/statuskit.css"
+# libyaml's writer where PyYAML has it: five times faster for a front matter on every page.
+_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
 class StatuskitPlugin(BasePlugin[StatuskitConfig]):
@@ -297,7 +299,10 @@ def _markdown(spec: PageSpec) -> str:
     header, the navigation and the search index), and an incident title is author text.
     """
     title = html.escape(spec.title, quote=False)
-    meta = yaml.safe_dump(
-        {"template": spec.template, "title": title}, allow_unicode=True, sort_keys=False
+    meta = yaml.dump(
+        {"template": spec.template, "title": title},
+        Dumper=_DUMPER,
+        allow_unicode=True,
+        sort_keys=False,
     )
     return f"---\n{meta}---\n\n{spec.markdown}"
