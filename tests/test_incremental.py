@@ -381,6 +381,24 @@ def test_the_views_memo_is_stored_and_let_go_before_pages_render(
     assert seen == [(0, True), (0, True)]
 
 
+@pytest.mark.parametrize("corpus", ["single"], indirect=True)
+def test_a_pages_view_is_let_go_once_the_page_is_rendered(
+    corpus: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The views of a long history's pages are not held while the rest of the site renders."""
+    held: list[int] = []
+    real = plugin.plan_bundles
+
+    def spy(plan: Any, *args: Any) -> Any:
+        held.append(sum(1 for spec in plan.pages if spec.view))
+        return real(plan, *args)
+
+    monkeypatch.setattr(plugin, "plan_bundles", spy)
+    corpus.build(corpus.root / "site")
+    corpus.build(corpus.root / "site")  # a warm build places most pages from the cache
+    assert held == [0, 0]
+
+
 def test_validate_path_reads_only_what_changed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parsed: list[Path]
 ) -> None:

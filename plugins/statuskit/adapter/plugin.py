@@ -135,6 +135,7 @@ class StatuskitPlugin(BasePlugin[StatuskitConfig]):
                     "generated status page; rename or remove it"
                 )
             if self.incremental and self.incremental.reuse(spec):
+                spec.view = {}  # placed as cached: its view is not needed
                 continue
             files.append(
                 File.generated(
@@ -197,6 +198,10 @@ class StatuskitPlugin(BasePlugin[StatuskitConfig]):
         """Last of all plugins: cache the page exactly as MkDocs writes it."""
         if self.incremental:
             self.incremental.rendered(page, output)
+        spec = self.pages.get(page.file.src_uri)
+        if spec is not None:
+            # Rendered: its view is not needed again (memory of a long history's build).
+            spec.view = {}
         return output
 
     def on_env(
