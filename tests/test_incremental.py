@@ -21,7 +21,16 @@ from click.testing import CliRunner
 from conftest import ROOT
 from statuskit.adapter import plugin
 from statuskit.adapter.builder import build_target
-from statuskit.adapter.cache import FORMAT, MANIFEST, VIEWS, PageCache, Rendered
+from statuskit.adapter.cache import (
+    FORMAT,
+    MANIFEST,
+    VIEWS,
+    PageCache,
+    Rendered,
+    reading_cache_file,
+)
+from statuskit.cli import main as cli_main
+from statuskit.cli.config import load_settings
 from statuskit.cli.main import main
 from statuskit.core import loader, parsecache, site
 
@@ -326,6 +335,39 @@ def test_targets_built_in_one_process_keep_the_cache_of_read_files(
     loader._RECENT.clear()  # as a new process
     build_target(str(corpus.config), TARGETS["paths"][0], str(corpus.root / "site"), False)
     assert parsed == []
+
+
+@pytest.mark.parametrize("corpus", ["paths"], indirect=True)
+def test_a_cold_build_reads_the_history_in_shares_before_its_targets(
+    corpus: Project, monkeypatch: pytest.MonkeyPatch, parsed: list[Path]
+) -> None:
+    """With no store of read files (a first build, a new statuskit), `statuskit build` reads
+    the history in shares, one worker process each, at once; its targets then read no file."""
+    monkeypatch.chdir(corpus.root)
+    store = reading_cache_file(corpus.root / ".cache" / "statuskit")
+    cli_main._fill_reading_cache(load_settings(Path("mkdocs.yml")), store.parent.parent, 2)
+    assert parsecache.is_current(store)
+    assert parsed == [], "read in the worker processes"
+    loader._RECENT.clear()  # as a new process
+    build_target("mkdocs.yml", TARGETS["paths"][0], str(corpus.root / "site"), False)
+    assert parsed == []
+
+    shares: list[int] = []
+    real = cli_main.read_in_shares
+
+    def counting(read: Any, jobs: int) -> dict[str, bytes]:
+        shares.append(jobs)
+        return real(read, jobs)
+
+    monkeypatch.setattr(cli_main, "read_in_shares", counting)
+    runner = CliRunner()
+    result = runner.invoke(main, ["build", "--jobs", "2", "--site-dir", "site"])
+    assert result.exit_code == 0, result.output
+    assert shares == [], "a current store is used as it is"
+    store.unlink()
+    result = runner.invoke(main, ["build", "--jobs", "2", "--site-dir", "site"])
+    assert result.exit_code == 0, result.output
+    assert shares == [2]
 
 
 @pytest.mark.parametrize("corpus", ["paths"], indirect=True)

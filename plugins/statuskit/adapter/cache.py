@@ -660,10 +660,15 @@ def load_site_cached(settings: Settings, cache_dir: Path | None) -> Site:
         return load_site(settings)
 
 
+def reading_cache_file(cache_dir: Path) -> Path:
+    """The store of incident files read (see core/parsecache.py) in a site's cache folder."""
+    return cache_dir / f"v{FORMAT}" / "parsed.pickle"
+
+
 @contextmanager
 def reading_cache(cache_dir: Path | None) -> Iterator[None]:
     """Within: incident files unchanged since the last read come from the cache folder."""
-    store = parsecache.activate(cache_dir / f"v{FORMAT}" / "parsed.pickle" if cache_dir else None)
+    store = parsecache.activate(reading_cache_file(cache_dir) if cache_dir else None)
     try:
         yield
     finally:

@@ -16,12 +16,13 @@ from pathlib import Path
 import click
 
 from ..adapter.builder import build_moment, build_target
-from ..adapter.cache import reading_cache
+from ..adapter.cache import reading_cache, reading_cache_file
 from ..adapter.options import TARGET_VARIABLE
+from ..core import parsecache
 from ..core.checks import TRANSLATION
 from ..core.documents import parse_time
 from ..core.editing import EditError, NewIncident, append_update, incident_path, render_new
-from ..core.loader import INCIDENT_SUFFIXES, incident_schema, load_incidents
+from ..core.loader import INCIDENT_SUFFIXES, incident_schema, load_incidents, read_share
 from ..core.model import IMPACTS, INCIDENT_STATUSES, KINDS, MAINTENANCE_STATUSES
 from ..core.postmortems import postmortem_schema
 from ..core.problems import Problem, ValidationFailed, display_path
@@ -35,7 +36,7 @@ from .importing import import_group
 from .init import init_command
 from .notify import notify_command
 from .prsummary import pr_summary_command
-from .publish import PublishError, TargetFailed, publish
+from .publish import PublishError, TargetFailed, publish, read_in_shares
 from .stats import render_stats
 
 
@@ -217,6 +218,7 @@ def build_command(
     build = partial(_build_one, str(config_file), mode, strict)
     try:
         workers = jobs or min(os.cpu_count() or 1, len(targets.targets))
+        _fill_reading_cache(settings, cache_folder(config_file), jobs or os.cpu_count() or 1)
         with build_moment(settings.now or datetime.now(UTC)):
             publish(output, targets, config.site_name, build, workers, wait)
     except TargetFailed as exc:
@@ -230,6 +232,21 @@ def build_command(
         raise click.ClickException(f"{_failure(exc)}; {output} left as it was") from None
     for target in targets.targets:
         click.echo(f"{target.site_url} -> {output / target.folder}")
+
+
+def _fill_reading_cache(settings: Settings, cache_dir: Path | None, jobs: int) -> None:
+    """With no usable store of read files (a first build, a new statuskit), read the history
+    in shares at once, so each target finds it read instead of reading it all itself."""
+    if cache_dir is None or jobs < 2 or parsecache.is_current(reading_cache_file(cache_dir)):
+        return
+    read = partial(read_share, settings.incidents_dir, settings.locale)
+    try:
+        entries = read_in_shares(read, jobs)
+        store = parsecache.ParseCache(reading_cache_file(cache_dir))
+        store.absorb(entries)
+        store.save()
+    except Exception as exc:  # only slower: each target reads what it needs itself
+        click.echo(f"statuskit: history not read ahead ({exc}); each target reads it", err=True)
 
 
 def _failure(error: BaseException, quiet: type[BaseException] | None = None) -> str:

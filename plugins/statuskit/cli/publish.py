@@ -236,6 +236,15 @@ def _build_all(
             raise TargetFailed(target, error) from error
 
 
+def read_in_shares(read: Callable[[int, int], dict[str, bytes]], jobs: int) -> dict[str, bytes]:
+    """`read(share, jobs)` for every share at once, each in a worker process; merged."""
+    entries: dict[str, bytes] = {}
+    with ProcessPoolExecutor(jobs, initializer=_die_with, initargs=(os.getpid(),)) as pool:
+        for part in pool.map(read, range(jobs), [jobs] * jobs):
+            entries.update(part)
+    return entries
+
+
 def _die_with(parent: int) -> None:
     """A worker of a killed build must stop, or it would write into the next build's folder.
 

@@ -144,6 +144,25 @@ def load_incidents(incidents_dir: Path, default_locale: str) -> LoadResult:
     return result
 
 
+def read_share(
+    incidents_dir: Path, default_locale: str, share: int, shares: int
+) -> dict[str, bytes]:
+    """Read one of `shares` parts of a history, each incident with its translations and
+    postmortem; returns what the reading cache keeps of them, for a build to reuse."""
+    files, _ = _walk(incidents_dir)
+    groups: dict[tuple[Path, str], list[Path]] = {}
+    for path in files:
+        groups.setdefault((path.parent, path.name.partition(".")[0]), []).append(path)
+    mine = [p for n, key in enumerate(sorted(groups)) if n % shares == share for p in groups[key]]
+    previous = parsecache.active()
+    store = parsecache.collect()
+    try:
+        _read_tree(mine, default_locale)
+    finally:
+        parsecache.set_active(previous)
+    return store.new
+
+
 def load_incident(path: Path, default_locale: str) -> LoadResult:
     """One incident file with its translations and postmortem, without reading the others."""
     related = path.parent.glob(f"{glob.escape(path.stem)}.*")

@@ -3,9 +3,11 @@
 Reading a file (YAML, schema, model) costs far more than hashing it, so each result is kept
 under the digest of everything it came from: the files' paths and contents, the default locale,
 the working folder (problems name files relative to it) and statuskit's own code. The store is
-one pickle per site in the build cache folder; pickles run code when read, so the folder must be
-as trusted as the repository itself (it is the project's own `.cache/`). A file of another
-format or code, or one that cannot be read, is ignored and rewritten.
+one file per site in the build cache folder: a small pickle saying its format and code, then
+the entries; pickles run code when read, so the folder must be as trusted as the repository
+itself (it is the project's own `.cache/`). A file of another format or code, or one that cannot
+be read, is ignored and rewritten. A build that finds no usable store can fill it first, with
+the history read in shares by several processes (`collect`, `absorb`).
 """
 
 from __future__ import annotations
@@ -16,13 +18,13 @@ import pickle
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TypeVar
+from typing import BinaryIO, TypeVar
 
 import statuskit
 
 from .problems import Problem
 
-FORMAT = 1
+FORMAT = 2
 T = TypeVar("T")
 
 _CODE: str | None = None
@@ -47,9 +49,9 @@ def code_digest() -> str:
 
 
 class ParseCache:
-    """Results of reading files, by the digest of their inputs."""
+    """Results of reading files, by the digest of their inputs (kept in memory without a path)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path | None) -> None:
         self.path = path
         self.old: dict[str, bytes] = {}
         self.new: dict[str, bytes] = {}
@@ -57,11 +59,12 @@ class ParseCache:
         # Whether this run read through the store; a run that did not (its tree came from
         # the process' memory) knows nothing of which entries are still needed.
         self.consulted = False
+        if path is None:
+            return
         try:
             with path.open("rb") as stream:
-                data = pickle.load(stream)
-            if data["format"] == FORMAT and data["code"] == code_digest():
-                self.old = dict(data["entries"])
+                if _current(stream):
+                    self.old = dict(pickle.load(stream))
         except FileNotFoundError:
             pass
         except Exception:
@@ -99,20 +102,41 @@ class ParseCache:
         self.new[key] = pickle.dumps((value, mine), protocol=pickle.HIGHEST_PROTOCOL)
         return value
 
+    def absorb(self, entries: dict[str, bytes]) -> None:
+        """Take entries another process read (a share of the history) as this run's own."""
+        self.consulted = True
+        self.new.update(entries)
+
     def save(self) -> None:
         """Keep this run's entries only, so deleted files leave the cache too."""
-        if not self.consulted or self.new.keys() == self.old.keys():
+        if self.path is None or not self.consulted or self.new.keys() == self.old.keys():
             return
-        write_pickle(self.path, {"format": FORMAT, "code": code_digest(), "entries": self.new})
+        header = {"format": FORMAT, "code": code_digest()}
+        write_pickle(self.path, header, self.new)
 
 
-def write_pickle(path: Path, data: object) -> None:
+def is_current(path: Path) -> bool:
+    """Whether a store of this format and code is at path (its entries are not read)."""
+    try:
+        with path.open("rb") as stream:
+            return _current(stream)
+    except Exception:
+        return False
+
+
+def _current(stream: BinaryIO) -> bool:
+    header = pickle.load(stream)
+    return isinstance(header, dict) and header == {"format": FORMAT, "code": code_digest()}
+
+
+def write_pickle(path: Path, *data: object) -> None:
     """Write beside the file and rename, so a killed build never leaves half a store."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
     try:
         with os.fdopen(fd, "wb") as out:
-            pickle.dump(data, out, protocol=pickle.HIGHEST_PROTOCOL)
+            for item in data:
+                pickle.dump(item, out, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
@@ -140,5 +164,18 @@ def activate(path: Path | None) -> ParseCache | None:
     return _ACTIVE
 
 
+def collect() -> ParseCache:
+    """Keep the results of the reads that follow in memory, to hand them to another process."""
+    global _ACTIVE
+    _ACTIVE = ParseCache(None)
+    return _ACTIVE
+
+
 def active() -> ParseCache | None:
     return _ACTIVE
+
+
+def set_active(store: ParseCache | None) -> None:
+    """Put back a store that `activate` or `collect` replaced."""
+    global _ACTIVE
+    _ACTIVE = store
