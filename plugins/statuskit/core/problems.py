@@ -41,7 +41,12 @@ class ValidationFailed(Exception):
 
 def display_path(path: Path, root: Path | None = None) -> str:
     """A path as the author knows it: relative to the project when possible."""
-    base = root or Path.cwd()
+    return _display(path, root or Path.cwd())
+
+
+@functools.lru_cache(maxsize=4096)
+def _display(path: Path, base: Path) -> str:
+    """Named once per build (a long history's checks name each file many times)."""
     try:
         # A link inside the folder stands for the file it leads to: name that one.
         full = (
