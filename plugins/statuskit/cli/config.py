@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from ..adapter.cache import cache_dir
 from ..adapter.generator import ConfigurationError, load_config
 from ..adapter.options import SettingsError, settings_from_options
 from ..core.settings import Settings
@@ -61,9 +62,8 @@ def load_settings(config_file: Path, target: str | None = None) -> Settings:
 def cache_folder(config_file: Path) -> Path | None:
     """The build cache of the site (None when its `cache` option is off)."""
     try:
-        plugin = load_config(str(config_file)).plugins.get("statuskit")
+        config = load_config(str(config_file))
     except ConfigurationError:
         return None
-    if plugin is None or not plugin.config.cache:
-        return None
-    return config_file.resolve().parent / str(plugin.config.cache_dir)
+    plugin = config.plugins.get("statuskit")
+    return cache_dir(plugin.config, config) if plugin is not None else None

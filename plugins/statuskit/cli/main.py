@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from ..adapter.builder import build_moment, build_target
-from ..adapter.cache import reading_cache, reading_cache_file
+from ..adapter.cache import cache_dir, reading_cache, reading_cache_file
 from ..adapter.options import TARGET_VARIABLE
 from ..core import parsecache
 from ..core.checks import TRANSLATION
@@ -218,7 +218,8 @@ def build_command(
     build = partial(_build_one, str(config_file), mode, strict)
     try:
         workers = jobs or min(os.cpu_count() or 1, len(targets.targets))
-        _fill_reading_cache(settings, cache_folder(config_file), jobs or os.cpu_count() or 1)
+        folder = cache_dir(config.plugins["statuskit"].config, config)
+        _fill_reading_cache(settings, folder, jobs or os.cpu_count() or 1)
         with build_moment(settings.now or datetime.now(UTC)):
             publish(output, targets, config.site_name, build, workers, wait)
     except TargetFailed as exc:

@@ -6,7 +6,6 @@ import glob
 import hashlib
 import json
 import re
-from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -34,6 +33,7 @@ from .documents import (
 from .model import Affected, Incident, Provider, Responsible, Text, Update
 from .postmortems import load_postmortem, postmortem_stem
 from .problems import Problem, display_path
+from .recent import Recent
 
 __all__ = [
     "MAX_FILE_BYTES",
@@ -116,8 +116,7 @@ def _link_problem(path: Path, incidents_dir: Path) -> Problem:
 
 # The last few trees read, by their files' names and contents: building every locale or
 # mirror in one process, or rebuilding on `mkdocs serve`, reads unchanged files once.
-_RECENT: OrderedDict[tuple[object, ...], LoadResult] = OrderedDict()
-_RECENT_SIZE = 2
+_RECENT: Recent[tuple[object, ...], LoadResult] = Recent(2)
 
 
 def load_incidents(incidents_dir: Path, default_locale: str) -> LoadResult:
@@ -130,15 +129,12 @@ def load_incidents(incidents_dir: Path, default_locale: str) -> LoadResult:
         stats = None
     key = (str(incidents_dir.resolve()), default_locale, stats)
     tree = (key, tuple(str(p) for p in outside)) if stats is not None else None
-    if stats is not None and key in _RECENT:
-        _RECENT.move_to_end(key)
-        cached = _RECENT[key]
+    cached = _RECENT.get(key) if stats is not None else None
+    if cached is not None:
         return LoadResult(list(cached.incidents), list(cached.problems) + links, tree)
     result = _read_tree(files, default_locale)
     if stats is not None:
-        _RECENT[key] = LoadResult(list(result.incidents), list(result.problems))
-        while len(_RECENT) > _RECENT_SIZE:
-            _RECENT.popitem(last=False)
+        _RECENT.put(key, LoadResult(list(result.incidents), list(result.problems)))
     result.problems.extend(links)
     result.tree = tree
     return result

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import pickle
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,6 +12,7 @@ from .checks import check_incident, check_incidents
 from .loader import LoadResult, load_incident, load_incidents
 from .model import Incident
 from .problems import Problem, ValidationFailed
+from .recent import Recent
 from .settings import Settings
 from .status import SiteState, derive
 
@@ -48,10 +48,7 @@ def _problems(result: LoadResult, settings: Settings, moment: datetime) -> list[
 # The last sites loaded in this process, by tree, settings and moment: the targets of one
 # build whose settings differ only in the target (not, say, in time zone) load the history
 # once, in one process or in workers forked from the one that loaded it.
-_LOADED: OrderedDict[tuple[object, ...], tuple[list[Incident], list[Problem], SiteState]] = (
-    OrderedDict()
-)
-_LOADED_SIZE = 2
+_LOADED: Recent[tuple[object, ...], tuple[list[Incident], list[Problem], SiteState]] = Recent(2)
 
 
 def validate_incident(
@@ -72,18 +69,16 @@ def load_site(settings: Settings, now: datetime | None = None) -> Site:
     moment = now or build_time(settings)
     result = load_incidents(settings.incidents_dir, settings.locale)
     key = _loaded_key(result.tree, settings, moment)
-    if key is not None and key in _LOADED:
-        _LOADED.move_to_end(key)
-        incidents, problems, state = _LOADED[key]
+    loaded = _LOADED.get(key) if key is not None else None
+    if loaded is not None:
+        incidents, problems, state = loaded
         return Site(settings, list(incidents), list(problems), state)
     incidents, problems = result.incidents, _problems(result, settings, moment)
     if any(p.is_error for p in problems):
         raise ValidationFailed(problems)
     state = derive(incidents, settings, moment)
     if key is not None:
-        _LOADED[key] = (list(incidents), list(problems), state)
-        while len(_LOADED) > _LOADED_SIZE:
-            _LOADED.popitem(last=False)
+        _LOADED.put(key, (list(incidents), list(problems), state))
     return Site(settings, incidents, problems, state)
 
 
