@@ -6,6 +6,7 @@ import copy
 import gc
 import time
 import weakref
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -303,11 +304,12 @@ def test_links_follow_directory_urls_off(incidents: Path) -> None:
     assert {e.link for e in feed.entries} == {BASE + "incidents/2026-03-14-payments.html"}
 
 
-def test_site_and_component_feeds_keep_the_newest_updates(tmp_path: Path) -> None:
-    root = tmp_path / "incidents"
-    for n in range(30):
-        day = 1 + n // 2
-        hour = 10 + 2 * (n % 2)
+def write_resolved(root: Path, count: int, component: Callable[[int], str] | None = None) -> None:
+    """`count` resolved incidents two hours apart, oldest first, with two updates each;
+    `component(n)` names the component incident n touches (`api` by default)."""
+    for n in range(count):
+        start = datetime(2026, 2, 1, 10, tzinfo=SEOUL) + timedelta(hours=2 * n)
+        touched = component(n) if component else "api"
         write_incident(
             root,
             f"i{n:02d}.md",
@@ -316,18 +318,23 @@ def test_site_and_component_feeds_keep_the_newest_updates(tmp_path: Path) -> Non
             title: Incident {n}
             kind: incident
             severity: minor
-            components: {{api: partial_outage}}
-            started_at: 2026-02-{day:02d}T{hour:02d}:00:00+09:00
+            components: {{{touched}: partial_outage}}
+            started_at: {start.isoformat()}
             updates:
-              - at: 2026-02-{day:02d}T{hour:02d}:05:00+09:00
+              - at: {(start + timedelta(minutes=5)).isoformat()}
                 status: investigating
                 body: Looking into incident {n}.
-              - at: 2026-02-{day:02d}T{hour:02d}:30:00+09:00
+              - at: {(start + timedelta(minutes=30)).isoformat()}
                 status: resolved
                 body: Incident {n} is fixed.
             ---
             """,
         )
+
+
+def test_site_and_component_feeds_keep_the_newest_updates(tmp_path: Path) -> None:
+    root = tmp_path / "incidents"
+    write_resolved(root, 30)
     files = render_feeds(make_site(root), "en", BASE, "S")
     site = parsed(files["history.atom"])
     api = parsed(files["feeds/components/api.rss"])
@@ -342,28 +349,7 @@ def test_only_updates_a_feed_lists_become_entries(
     """Planning builds the entries of the site and component feeds; an incident's own entries
     wait for its feed to be rendered, and each component lists the newest of its updates."""
     root = tmp_path / "incidents"
-    for n in range(40):
-        component = "web" if n % 4 == 0 else "api"
-        write_incident(
-            root,
-            f"i{n:02d}.md",
-            f"""
-            ---
-            title: Incident {n}
-            kind: incident
-            severity: minor
-            components: {{{component}: partial_outage}}
-            started_at: 2026-02-{1 + n // 2:02d}T{10 + 2 * (n % 2):02d}:00:00+09:00
-            updates:
-              - at: 2026-02-{1 + n // 2:02d}T{10 + 2 * (n % 2):02d}:05:00+09:00
-                status: investigating
-                body: Looking into incident {n}.
-              - at: 2026-02-{1 + n // 2:02d}T{10 + 2 * (n % 2):02d}:30:00+09:00
-                status: resolved
-                body: Incident {n} is fixed.
-            ---
-            """,
-        )
+    write_resolved(root, 40, lambda n: "web" if n % 4 == 0 else "api")
     site = make_site(root)
     built: list[tuple[str, int]] = []
     real = FeedRenderer.update_entry
@@ -399,28 +385,7 @@ def test_an_incident_feeds_entries_are_let_go_once_written(
     """Only the entries the site and component feeds list stay alive for the incidents' feeds
     to share; the rest of a long history's entries are freed after their feed is written."""
     root = tmp_path / "incidents"
-    for n in range(FEED_LIMIT + 20):
-        day, minute = 1 + n // 24, n % 24
-        write_incident(
-            root,
-            f"i{n:03d}.md",
-            f"""
-            ---
-            title: Incident {n}
-            kind: incident
-            severity: minor
-            components: {{api: partial_outage}}
-            started_at: 2026-02-{day:02d}T{minute:02d}:00:00+09:00
-            updates:
-              - at: 2026-02-{day:02d}T{minute:02d}:05:00+09:00
-                status: investigating
-                body: Looking into incident {n}.
-              - at: 2026-02-{day:02d}T{minute:02d}:30:00+09:00
-                status: resolved
-                body: Incident {n} is fixed.
-            ---
-            """,
-        )
+    write_resolved(root, FEED_LIMIT + 20)
     built: list[weakref.ref[object]] = []
     real = FeedRenderer.update_entry
 
