@@ -369,17 +369,17 @@ class PageCache:
 
     def adopt(self, uri: str, rendered: Rendered) -> None:
         """Keep a page MkDocs has written: its site file becomes the cache's too (a hard link;
-        a copy across devices). A file that is not what was rendered is not kept."""
+        a copy across devices). A file that is not what was rendered is not kept; a cached file
+        already under its digest may be damaged (why the page was rendered): it is replaced."""
         path = self.pages_dir / rendered.digest
         try:
             if os.stat(rendered.written).st_size != rendered.size:
                 return
-            if not path.exists():
-                self.pages_dir.mkdir(parents=True, exist_ok=True)
-                temporary = path.with_name(f".tmp-{path.name}")
-                temporary.unlink(missing_ok=True)
-                link_or_copy(rendered.written, temporary)
-                os.replace(temporary, path)
+            self.pages_dir.mkdir(parents=True, exist_ok=True)
+            temporary = path.with_name(f".tmp-{path.name}")
+            temporary.unlink(missing_ok=True)
+            link_or_copy(rendered.written, temporary)
+            os.replace(temporary, path)
             self.fresh[uri] = Entry(rendered.key, rendered.digest, rendered.search, stamp(path))
         except OSError as exc:
             log.info(f"could not keep {uri} in the page cache: {exc}")
