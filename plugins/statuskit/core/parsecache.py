@@ -111,8 +111,7 @@ class ParseCache:
         """Keep this run's entries only, so deleted files leave the cache too."""
         if self.path is None or not self.consulted or self.new.keys() == self.old.keys():
             return
-        header = {"format": FORMAT, "code": code_digest()}
-        write_pickle(self.path, header, self.new)
+        write_pickle(self.path, _header(), self.new)
 
 
 def is_current(path: Path) -> bool:
@@ -124,9 +123,13 @@ def is_current(path: Path) -> bool:
         return False
 
 
+def _header() -> dict[str, object]:
+    """What a store begins with: it is read only by this format and code."""
+    return {"format": FORMAT, "code": code_digest()}
+
+
 def _current(stream: BinaryIO) -> bool:
-    header = pickle.load(stream)
-    return isinstance(header, dict) and header == {"format": FORMAT, "code": code_digest()}
+    return bool(pickle.load(stream) == _header())
 
 
 def write_pickle(path: Path, *data: object) -> None:
