@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import filecmp
@@ -27,12 +28,17 @@ from statuskit.adapter.cache import (
     VIEWS,
     PageCache,
     Rendered,
+    page_key,
     reading_cache_file,
 )
 from statuskit.cli import main as cli_main
 from statuskit.cli.config import load_settings
 from statuskit.cli.main import main
 from statuskit.core import loader, parsecache, site
+from statuskit.core.model import Text
+from statuskit.outputs import keys
+from statuskit.views.pages import list_src
+from statuskit.views.plan import plan_site
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from corpus import generate
@@ -184,9 +190,14 @@ def test_incremental_build_equals_clean_build(
     path = next(corpus.root.glob(f"incidents/*/{incident}.md"))
     path.with_name(f"{incident}.postmortem.md").write_text(POSTMORTEM, "utf-8")
     assert all(n > 20 for n in compare(corpus, tmp_path, caplog)), "postmortem"
+    # Translations are part of what a closed incident was read from.
+    path.with_name(f"{incident}.postmortem.ko.md").write_text("풀 제한을 점검합니다.\n", "utf-8")
+    assert all(n > 20 for n in compare(corpus, tmp_path, caplog)), "postmortem translation"
+    old = sorted(corpus.root.glob("incidents/*/*-incident-*.md"))[0]
+    old.with_name(f"{old.stem}.ja.md").write_text("日本語の説明です。\n", "utf-8")
+    assert all(n > 20 for n in compare(corpus, tmp_path, caplog)), "translation"
 
     # An old incident now names another component.
-    old = sorted(corpus.root.glob("incidents/*/*-incident-*.md"))[0]
     text = old.read_text("utf-8")
     assert "\n  api:" in text or "\n  auth:" in text or "\n  payments:" in text
     old.write_text(re.sub(r"\n  (api|auth|payments):", "\n  web:", text, count=1), "utf-8")
@@ -318,6 +329,61 @@ def test_unchanged_files_are_not_read_again(tmp_path: Path, parsed: list[Path]) 
     store.write_bytes(store.read_bytes()[:200])  # a damaged cache is read as empty
     parsed.clear()
     assert load(store) == second and len(parsed) == 15
+
+
+def test_an_incidents_source_follows_every_file_it_is_read_from(tmp_path: Path) -> None:
+    """Keys take a closed incident by its sources' digest, so each of its files must move it,
+    and nothing else (not where the history is checked out)."""
+    incidents = tmp_path / "here" / "incidents"
+    generate(incidents.parent, 3, 1, ("en", "ko"))
+    main = sorted(incidents.rglob("*-incident-*.md"))[0]
+
+    def sources(folder: Path) -> dict[str, str]:
+        loader._RECENT.clear()
+        return {i.id: i.source for i in loader.load_incidents(folder, "en").incidents}
+
+    seen = [sources(incidents)]
+    assert all(seen[0].values())
+    for name, text in [
+        (f"{main.stem}.ja.md", "日本語の説明です。\n"),
+        (f"{main.stem}.postmortem.md", POSTMORTEM),
+        (f"{main.stem}.postmortem.ko.md", "풀 제한을 점검합니다.\n"),
+        (f"{main.stem}.postmortem.ko.md", "풀 제한을 다시 점검합니다.\n"),
+        (main.name, main.read_text("utf-8").replace("\nupdates:", "\nregions: [jp]\nupdates:")),
+    ]:
+        (main.parent / name).write_text(text, "utf-8")
+        now = sources(incidents)
+        changed = {i for i in now if now[i] != seen[-1][i]}
+        assert changed == {main.stem}, name
+        assert now not in seen, name
+        seen.append(now)
+    elsewhere = tmp_path / "elsewhere" / "incidents"
+    shutil.copytree(incidents, elsewhere)
+    assert sources(elsewhere) == seen[-1]
+
+
+def test_keys_take_incidents_and_summaries_by_what_they_were_made_from(tmp_path: Path) -> None:
+    """A key writes a known incident as its sources and a recalled summary as its state's key,
+    instead of walking every update and text again for each list it is in."""
+    generate(tmp_path, 8, 1, LOCALES)
+    loader._RECENT.clear()
+    incident = loader.load_incidents(tmp_path / "incidents", "en").incidents[0]
+    retitled = dataclasses.replace(incident, title=Text({"en": "Another title"}))
+    assert keys.digest(incident) == keys.digest(retitled)
+    retitled.source = ""
+    assert keys.digest(incident) != keys.digest(retitled)
+
+    plan = plan_site(site.load_site(load_settings(tmp_path / "mkdocs.yml")))
+    listing = next(p for p in plan.pages if p.src_uri == list_src("history"))
+    summaries = [s for month in listing.view["months"] for s in month.incidents]
+    assert summaries, "the history lists its incidents"
+    before = page_key("environment", listing)
+    for summary in summaries:
+        summary.key = f"state-of-{summary.id}"
+    keyed = page_key("environment", listing)
+    assert keyed != before
+    summaries[0].duration = "a different text"
+    assert page_key("environment", listing) == keyed
 
 
 @pytest.mark.parametrize("corpus", ["paths"], indirect=True)

@@ -15,6 +15,7 @@ match is ignored: a damaged cache costs time, never a wrong page.
 
 from __future__ import annotations
 
+import copyreg
 import dataclasses
 import datetime as dt
 import enum
@@ -42,7 +43,7 @@ from ..core.parsecache import code_digest
 from ..core.settings import Settings
 from ..core.site import Site, load_site
 from ..views.memo import ViewMemo, stable_bytes
-from ..views.pages import PageSpec
+from ..views.pages import IncidentSummary, PageSpec, summary_key
 
 log = get_plugin_logger(__name__)
 
@@ -261,11 +262,15 @@ def page_key(environment: str, spec: PageSpec, digest: str | None = None) -> str
     """
     if digest is None:
         try:
-            data = stable_bytes(spec)
+            data = stable_bytes(spec, _PAGE_KEYS)
         except Exception:  # an object pickle cannot write: render the page
             return None
         digest = content_digest(data)
     return hashlib.blake2b(f"{environment}:{digest}".encode(), digest_size=20).hexdigest()
+
+
+# Summaries recalled or kept by the view memo are written as their states' keys.
+_PAGE_KEYS = {**copyreg.dispatch_table, IncidentSummary: summary_key}
 
 
 def view_scope(settings: Settings, target: str) -> str:

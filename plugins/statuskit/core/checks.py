@@ -6,6 +6,7 @@ import difflib
 import re
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from .model import (
     INCIDENT_STATUSES,
@@ -335,7 +336,7 @@ def _check_texts(incident: Incident, settings: Settings) -> Iterator[Problem]:
     if incident.provider:
         texts.append(("provider.name", incident.provider.name))
     lines = dict(incident.lines)
-    yield from _text_problems(display_path(incident.path), texts, lines, "title", settings)
+    yield from _text_problems(incident.path, texts, lines, "title", settings)
 
 
 def _postmortem_texts(pm: Postmortem) -> list[tuple[str, Text | None]]:
@@ -374,13 +375,16 @@ def _postmortem_texts(pm: Postmortem) -> list[tuple[str, Text | None]]:
 
 
 def _text_problems(
-    shown: str,
+    path: Path,
     texts: list[tuple[str, Text | None]],
     lines: dict[str, int],
     anchor: str,
     settings: Settings,
 ) -> Iterator[Problem]:
-    """Unknown locales (errors) and, as one warning per file, texts lacking a site locale."""
+    """Unknown locales (errors) and, as one warning per file, texts lacking a site locale.
+
+    The file is named only when there is a problem (a long history has few among many files).
+    """
     known = set(settings.locales)
     level = settings.policies.missing_translation
     untranslated: dict[str, list[str]] = {}
@@ -390,7 +394,7 @@ def _text_problems(
         for locale in text.values:
             if locale not in known:
                 yield Problem(
-                    shown,
+                    display_path(path),
                     lines.get(f"{key}.{locale}", lines.get(key, 1)),
                     f"unknown locale {locale!r}",
                     _suggest(locale, sorted(known)) + " (or add it to the site's locales)",
@@ -403,7 +407,7 @@ def _text_problems(
         fields = sorted({key for keys in untranslated.values() for key in keys})
         listed = ", ".join(fields[:4]) + (f" and {len(fields) - 4} more" if len(fields) > 4 else "")
         yield Problem(
-            shown,
+            display_path(path),
             lines.get(anchor, 1),
             f"no {', '.join(untranslated)} translation of {listed}",
             "add the text for each locale; until then readers see the default locale's text",
@@ -643,7 +647,7 @@ def check_postmortem(incident: Incident, settings: Settings, now: datetime) -> I
         return
     shown = display_path(pm.path)
     policies = settings.policies
-    yield from _text_problems(shown, _postmortem_texts(pm), pm.lines, "status", settings)
+    yield from _text_problems(pm.path, _postmortem_texts(pm), pm.lines, "status", settings)
     if pm.is_published and pm.published_at is None:
         yield Problem(
             shown,

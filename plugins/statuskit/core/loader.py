@@ -124,15 +124,16 @@ def load_incidents(incidents_dir: Path, default_locale: str) -> LoadResult:
     files, outside = _walk(incidents_dir)
     links = [_link_problem(p, incidents_dir) for p in outside]
     try:
-        stats = tuple((str(p), hashlib.blake2b(p.read_bytes()).digest()) for p in files)
+        digests = {p: file_digest(p) for p in files}
+        stats: tuple[tuple[str, bytes], ...] | None = tuple((str(p), d) for p, d in digests.items())
     except OSError:
-        stats = None
+        digests, stats = {}, None
     key = (str(incidents_dir.resolve()), default_locale, stats)
     tree = (key, tuple(str(p) for p in outside)) if stats is not None else None
     cached = _RECENT.get(key) if stats is not None else None
     if cached is not None:
         return LoadResult(list(cached.incidents), list(cached.problems) + links, tree)
-    result = _read_tree(files, default_locale)
+    result = _read_tree(files, default_locale, digests)
     if stats is not None:
         _RECENT.put(key, LoadResult(list(result.incidents), list(result.problems)))
     result.problems.extend(links)
@@ -166,7 +167,16 @@ def load_incident(path: Path, default_locale: str) -> LoadResult:
     return _read_tree(files or [path], default_locale)
 
 
-def _read_tree(files: list[Path], default_locale: str) -> LoadResult:
+def file_digest(path: Path) -> bytes:
+    """A file's content, digested: what the reading cache and the incidents' sources use."""
+    return hashlib.blake2b(path.read_bytes()).digest()
+
+
+def _read_tree(
+    files: list[Path], default_locale: str, digests: dict[Path, bytes] | None = None
+) -> LoadResult:
+    """Read files grouped as incidents; `digests` are their contents' when already known."""
+    known = digests or {}
     result = LoadResult()
     names = set(files)
     siblings: dict[Path, dict[str, Path]] = {}
@@ -193,19 +203,28 @@ def _read_tree(files: list[Path], default_locale: str) -> LoadResult:
             mains.append(path)
     by_stem: dict[Path, Incident] = {}
     for path in mains:
-        incident = _load_cached(path, default_locale, siblings.get(path, {}), result.problems)
+        incident, source = _load_cached(
+            path, default_locale, siblings.get(path, {}), known, result.problems
+        )
         if incident is not None:
+            incident.source = source
             result.incidents.append(incident)
             by_stem[path.with_suffix("")] = incident
     for stem, path in postmortems.items():
-        loaded = _load_cached(
-            path, default_locale, postmortem_translations.get(stem, {}), result.problems, True
+        loaded, source = _load_cached(
+            path,
+            default_locale,
+            postmortem_translations.get(stem, {}),
+            known,
+            result.problems,
+            True,
         )
         if loaded is None:
             continue
         incident = by_stem.get(stem)
         if incident is not None:
             incident.postmortem = loaded
+            incident.source = _joined(incident.source, source)
         elif not any(stem.with_suffix(s) in names for s in INCIDENT_SUFFIXES):
             result.problems.append(
                 Problem(
@@ -256,22 +275,38 @@ def _load_cached(
     path: Path,
     default_locale: str,
     translations: dict[str, Path],
+    known: dict[Path, bytes],
     problems: list[Problem],
     postmortem: bool = False,
-) -> Any:
-    """An incident (or postmortem) file with its translations, read again only if changed."""
+) -> tuple[Any, str]:
+    """An incident (or postmortem) file with its translations, read again only if changed;
+    with the digest of its sources ("" when a file cannot be read)."""
     reader = load_postmortem if postmortem else _load_file
 
     def load(found: list[Problem]) -> Any:
         return reader(path, default_locale, translations, found)
 
+    kind = "postmortem" if postmortem else "incident"
+    paths = [path, *(translations[k] for k in sorted(translations))]
+    try:
+        sources = [(p, known[p] if p in known else file_digest(p)) for p in paths]
+    except OSError:
+        return load(problems), ""  # reading it again reports why it cannot be read
+    extra = f"{default_locale}\0{sorted(translations)}"
+    source = hashlib.blake2b(f"{kind}\0{extra}\0".encode(), digest_size=20)
+    for name, content in sources:
+        source.update(name.name.encode() + b"\0" + content + b"\0")
     store = parsecache.active()
     if store is None:
-        return load(problems)
-    sources = [path, *(translations[k] for k in sorted(translations))]
-    extra = f"{default_locale}\0{sorted(translations)}"
-    kind = "postmortem" if postmortem else "incident"
-    return store.read(kind, sources, extra, problems, load)
+        return load(problems), source.hexdigest()
+    return store.read(kind, sources, extra, problems, load), source.hexdigest()
+
+
+def _joined(incident: str, postmortem: str) -> str:
+    """An incident's sources with its postmortem's; unknown if either is."""
+    if not incident or not postmortem:
+        return ""
+    return hashlib.blake2b(f"{incident}\0{postmortem}".encode(), digest_size=20).hexdigest()
 
 
 def _load_file(

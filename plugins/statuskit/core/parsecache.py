@@ -16,7 +16,7 @@ import hashlib
 import os
 import pickle
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import BinaryIO, TypeVar
 
@@ -73,17 +73,15 @@ class ParseCache:
     def read(
         self,
         kind: str,
-        sources: Iterable[Path],
+        sources: Sequence[tuple[Path, bytes]],
         extra: str,
         problems: list[Problem],
         load: Callable[[list[Problem]], T],
     ) -> T:
-        """`load(problems)` for these files, or what it gave last time they were the same."""
+        """`load(problems)` for these files (each with its content's digest), or what it gave
+        last time they were the same."""
         self.consulted = True
-        try:
-            key = _key(kind, sources, extra)
-        except OSError:
-            return load(problems)
+        key = _key(kind, sources, extra)
         stored = self.new.get(key) or self.old.get(key)
         if stored is not None:
             try:
@@ -146,13 +144,11 @@ def write_pickle(path: Path, *data: object) -> None:
         raise
 
 
-def _key(kind: str, sources: Iterable[Path], extra: str) -> str:
+def _key(kind: str, sources: Sequence[tuple[Path, bytes]], extra: str) -> str:
     digest = hashlib.blake2b(digest_size=24)
     digest.update(f"{kind}\0{extra}\0{os.getcwd()}\0".encode())
-    for path in sources:
-        digest.update(str(path).encode() + b"\0")
-        digest.update(path.read_bytes())
-        digest.update(b"\0")
+    for path, content in sources:
+        digest.update(str(path).encode() + b"\0" + content + b"\0")
     return digest.hexdigest()
 
 

@@ -19,6 +19,8 @@ from datetime import timezone
 from pathlib import PosixPath, PurePath, PurePosixPath, PureWindowsPath, WindowsPath
 from typing import Any
 
+from ..core.model import Incident, by_source
+
 
 @dataclass(frozen=True)
 class KeyedFiles:
@@ -47,8 +49,9 @@ def _timezone(zone: timezone) -> tuple[type[timezone], tuple[Any, ...]]:
 
 
 # Where a file lies is no part of any output (the same history checked out elsewhere gives the
-# same keys). A fixed offset is written by its arguments: pickle's own way asks copyreg for the
-# type's slot names each time, in Python, and every time read from a file has its own offset.
+# same keys); an incident read from files is written as its sources' digest. A fixed offset is
+# written by its arguments: pickle's own way asks copyreg for the type's slot names each time,
+# in Python, and every time read from a file has its own offset.
 _REDUCERS: dict[type, Callable[[Any], Any]] = {
     **copyreg.dispatch_table,
     PosixPath: _nowhere,
@@ -56,6 +59,7 @@ _REDUCERS: dict[type, Callable[[Any], Any]] = {
     PurePosixPath: _nowhere,
     PureWindowsPath: _nowhere,
     timezone: _timezone,
+    Incident: by_source,
 }
 
 

@@ -10,13 +10,16 @@ another format or scope, or one that cannot be read, is ignored and written anew
 
 from __future__ import annotations
 
+import copyreg
 import hashlib
 import io
 import pickle
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..core.model import Incident, by_source
 from ..core.parsecache import write_pickle
 from ..core.status import IncidentState
 
@@ -63,7 +66,7 @@ class ViewMemo:
         if state.is_open or state.is_upcoming:
             return None
         try:
-            data = stable_bytes(state)
+            data = stable_bytes(state, _STATE_KEYS)
         except Exception:
             return None
         return hashlib.blake2b(self.scope.encode() + data, digest_size=20).hexdigest()
@@ -108,18 +111,26 @@ class ViewMemo:
         self.old, self.new = {}, {}
 
 
-def stable_bytes(value: object) -> bytes:
+def stable_bytes(value: object, keys: Mapping[type, Callable[[Any], Any]] | None = None) -> bytes:
     """A pickle that depends on the values only, not on which objects happen to be shared.
 
     Pickle's memo writes a shared object once and refers back to it, so equal views built once
     fresh and once partly from the memo would give different bytes; without the memo (views
-    hold no cycles) equal values give equal bytes.
+    hold no cycles) equal values give equal bytes. `keys` writes some types shorter, for a key
+    only: such bytes are never read back.
     """
     buffer = io.BytesIO()
     pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
     pickler.fast = True
+    if keys is not None:
+        pickler.dispatch_table = keys
     pickler.dump(value)
     return buffer.getvalue()
+
+
+# An incident read from files is written as its sources' digest: a closed incident's state is
+# its incident's (with the settings the scope holds), so the key need not walk every update.
+_STATE_KEYS = {**copyreg.dispatch_table, Incident: by_source}
 
 
 def _digest(data: bytes) -> str:

@@ -145,6 +145,21 @@ class IncidentSummary:
     component_names: list[Localized] = field(default_factory=list)
     # The next update and the expected resolution promised while it is open.
     promise: PromiseView | None = None
+    # The key of the closed incident's state it was made from (see views/memo.py); a list
+    # page's key takes it in place of the summary. Empty for an open incident.
+    key: str = field(default="", compare=False, repr=False)
+
+
+class SummaryKey(str):
+    """What a page key holds in the place of a summary made from a known state."""
+
+
+def summary_key(summary: IncidentSummary) -> str | tuple[Any, ...]:
+    """How a page key writes a summary: by its state's key when it has one (a list page holds
+    dozens of summaries, each pickled again for every list it is in)."""
+    if summary.key:
+        return (SummaryKey, (summary.key,))
+    return summary.__reduce_ex__(5)
 
 
 def postmortem_src(incident_id: str) -> str:
@@ -342,6 +357,7 @@ class PagePlanner:
         cached = self._summaries.get(state.incident.id)
         if cached is not None:
             return cached
+        key = None
         if self.memo is not None:
             key = self._keys[state.incident.id] = self.memo.key(state)
             recalled = self.memo.recall(state.incident.id, key)
@@ -392,6 +408,7 @@ class PagePlanner:
             updated_ago=ago(state.last_update_at - self.state.now, self.fmt)
             if state.is_open
             else "",
+            key=key or "",
         )
         self._summaries[incident.id] = summary
         return summary
