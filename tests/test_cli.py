@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from conftest import OPEN_INCIDENT, RESOLVED_INCIDENT, SiteProject
 from statuskit.cli.main import main
+from statuskit.cli.publish import default_workers
 from statuskit.core.loader import load_incidents
 
 
@@ -219,3 +220,14 @@ def test_preview_refuses_an_unknown_target_before_serving(
     result = runner.invoke(main, ["preview", "--target", "paths:xx"])
     assert result.exit_code != 0
     assert "no paths target 'xx'; declared: en, ko" in result.output
+
+
+def test_targets_build_as_many_at_once_as_finish_soonest() -> None:
+    """Equal targets on few cores: sharing every core to the end beats a last round on one."""
+    assert default_workers(3, 2) == 3  # three locales on two cores: one round on both
+    assert default_workers(2, 2) == 2
+    assert default_workers(4, 2) == 2  # two full rounds; more processes would only share
+    assert default_workers(1, 8) == 1
+    for cores in (1, 2, 4):
+        for targets in range(1, 12):
+            assert 1 <= default_workers(targets, cores) <= min(targets, 2 * cores)

@@ -36,7 +36,7 @@ from .importing import import_group
 from .init import init_command
 from .notify import notify_command
 from .prsummary import pr_summary_command
-from .publish import PublishError, TargetFailed, publish, read_in_shares
+from .publish import PublishError, TargetFailed, default_workers, publish, read_in_shares
 from .stats import render_stats
 
 
@@ -184,7 +184,8 @@ def validate_command(paths: tuple[Path, ...], config_file: Path, strict: bool, o
     "--jobs",
     "-j",
     type=click.IntRange(min=1),
-    help="Targets built at once, each in its own process; defaults to the number of cores.",
+    help="Targets built at once, each in its own process; by default as many as finish "
+    "soonest on this machine's cores (three locales on two cores: three).",
 )
 @click.option(
     "--wait",
@@ -217,7 +218,7 @@ def build_command(
     output = site_dir or Path(config.site_dir)
     build = partial(_build_one, str(config_file), mode, strict)
     try:
-        workers = jobs or min(os.cpu_count() or 1, len(targets.targets))
+        workers = jobs or default_workers(len(targets.targets), os.cpu_count() or 1)
         folder = cache_dir(config.plugins["statuskit"].config, config)
         _fill_reading_cache(settings, folder, jobs or os.cpu_count() or 1)
         with build_moment(settings.now or datetime.now(UTC)):
