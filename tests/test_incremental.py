@@ -34,7 +34,7 @@ from statuskit.adapter.cache import (
 from statuskit.cli import main as cli_main
 from statuskit.cli.config import load_settings
 from statuskit.cli.main import main
-from statuskit.core import loader, parsecache, site
+from statuskit.core import checks, loader, parsecache, site
 from statuskit.core.model import Text
 from statuskit.outputs import keys
 from statuskit.views.pages import PageSpec, list_src
@@ -329,6 +329,52 @@ def test_unchanged_files_are_not_read_again(tmp_path: Path, parsed: list[Path]) 
     store.write_bytes(store.read_bytes()[:200])  # a damaged cache is read as empty
     parsed.clear()
     assert load(store) == second and len(parsed) == 15
+
+
+def test_checks_the_clock_never_changes_are_kept_for_unchanged_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """References, texts and fields are checked again only for a changed file or new settings;
+    the checks that follow the clock run every time."""
+    generate(tmp_path, 15, 7, LOCALES)
+    monkeypatch.chdir(tmp_path)
+    settings = load_settings(tmp_path / "mkdocs.yml")
+    store = tmp_path / "parsed.pickle"
+    checked: list[str] = []
+    real = checks._settled
+
+    def spy(incident: Any, *args: Any) -> Any:
+        checked.append(incident.id)
+        return real(incident, *args)
+
+    monkeypatch.setattr(checks, "_settled", spy)
+
+    def problems(settings: Any) -> list[Any]:
+        checked.clear()
+        loader._RECENT.clear()
+        active = parsecache.activate(store)
+        try:
+            return site.validate(settings)[1]
+        finally:
+            parsecache.activate(None)
+            if active is not None:
+                active.save()
+
+    first = problems(settings)
+    assert len(checked) == 15
+    assert problems(settings) == first and checked == []
+    changed = sorted((tmp_path / "incidents").rglob("*-incident-*.md"))[0]
+    text = changed.read_text("utf-8")
+    changed.write_text(text.replace("\nupdates:", "\nregions: [kr]\nupdates:", 1), "utf-8")
+    problems(settings)
+    assert len(checked) == 1 and checked[0] in changed.name
+    changed.write_text(text, "utf-8")
+    assert problems(settings) == first and len(checked) == 1
+    later = dataclasses.replace(settings, now=settings.now + dt.timedelta(days=400))
+    assert problems(later) != first and checked == []  # the clock's checks ran
+    fewer = dataclasses.replace(settings, components=settings.components[:-1])
+    problems(fewer)
+    assert len(checked) == 15
 
 
 def test_an_incidents_source_follows_every_file_it_is_read_from(tmp_path: Path) -> None:

@@ -320,6 +320,9 @@ class Entry:
     stamp: list[int] | None = None
 
 
+_ENTRY_FIELDS = [f.name for f in dataclasses.fields(Entry)]
+
+
 class PageCache:
     """The cached pages of one target, read at the start of a build and saved at its end."""
 
@@ -394,7 +397,11 @@ class PageCache:
         manifest = {
             "format": FORMAT,
             "statuskit": package_version(),
-            "pages": {uri: dataclasses.asdict(e) for uri, e in sorted(self.fresh.items())},
+            # Field by field: `asdict` would deep-copy every page's search records.
+            "pages": {
+                uri: {name: getattr(e, name) for name in _ENTRY_FIELDS}
+                for uri, e in sorted(self.fresh.items())
+            },
         }
         data = json.dumps(manifest, ensure_ascii=False, separators=(",", ":"))
         write_atomic(self.folder / MANIFEST, data.encode("utf-8"))

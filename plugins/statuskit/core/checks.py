@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
+import hashlib
+import os
+import pickle
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from . import parsecache
 from .model import (
     INCIDENT_STATUSES,
     MAINTENANCE_STATUSES,
@@ -27,8 +32,10 @@ def check_incidents(
     """Every problem across all incidents, including ids used twice."""
     problems: list[Problem] = []
     seen: dict[str, Incident] = {}
+    settled = _settled_checks(settings)
     for incident in incidents:
-        problems.extend(check_incident(incident, settings, now))
+        problems.extend(settled(incident))
+        problems.extend(_timely(incident, settings, now))
         if incident.id.casefold() in RESERVED_IDS:
             problems.append(
                 _p(
@@ -105,14 +112,52 @@ def _suggest(value: str, options: Iterable[str]) -> str:
 
 def check_incident(incident: Incident, settings: Settings, now: datetime) -> Iterator[Problem]:
     """Problems of one incident, errors and policy warnings alike."""
-    yield from _check_references(incident, settings)
+    yield from _settled(incident, settings)
+    yield from _timely(incident, settings, now)
+
+
+def _settled(incident: Incident, settings: Settings) -> list[Problem]:
+    """The problems the clock never changes: references, reopening, texts and fields."""
+    return [
+        *_check_references(incident, settings),
+        *_check_reopened(incident),
+        *_check_texts(incident, settings),
+        *_check_fields(incident, settings),
+    ]
+
+
+def _timely(incident: Incident, settings: Settings, now: datetime) -> Iterator[Problem]:
+    """The problems that depend on the build's moment: times, cadence, policies, postmortems."""
     yield from _check_times(incident, settings, now)
-    yield from _check_reopened(incident)
     yield from _check_forgotten(incident, settings, now)
-    yield from _check_texts(incident, settings)
-    yield from _check_fields(incident, settings)
     yield from _check_policies(incident, settings, now)
     yield from check_postmortem(incident, settings, now)
+
+
+def _settled_checks(settings: Settings) -> Callable[[Incident], list[Problem]]:
+    """`_settled`, kept in the reading cache for an incident read from unchanged files.
+
+    The key names the incident's sources and path, the working folder (problems name files
+    from it) and the settings without the clock and the target (every target shares them).
+    """
+    store = parsecache.active()
+    try:
+        shared = dataclasses.replace(settings, now=None, targets=None)
+        scope = pickle.dumps((shared, os.getcwd()), protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # settings pickle cannot write: check every time
+        store = None
+    if store is None:
+        return lambda incident: _settled(incident, settings)
+    cache = store
+
+    def settled(incident: Incident) -> list[Problem]:
+        if not incident.source:
+            return _settled(incident, settings)
+        key = hashlib.blake2b(scope, digest_size=24)
+        key.update(f"\0checks\0{incident.source}\0{incident.path}".encode())
+        return cache.remember(key.hexdigest(), lambda: _settled(incident, settings))
+
+    return settled
 
 
 def _check_references(incident: Incident, settings: Settings) -> Iterator[Problem]:

@@ -100,6 +100,25 @@ class ParseCache:
         self.new[key] = pickle.dumps((value, mine), protocol=pickle.HIGHEST_PROTOCOL)
         return value
 
+    def remember(self, key: str, compute: Callable[[], T]) -> T:
+        """`compute()`, or what it gave last time under `key` (which names all it depends on).
+
+        It leaves `consulted` alone: a run whose tree came from memory must not save a store
+        holding only these entries.
+        """
+        stored = self.new.get(key) or self.old.get(key)
+        if stored is not None:
+            try:
+                value = pickle.loads(stored)
+            except Exception:
+                pass
+            else:
+                self.new[key] = stored
+                return value  # type: ignore[no-any-return]
+        value = compute()
+        self.new[key] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        return value
+
     def absorb(self, entries: dict[str, bytes]) -> None:
         """Take entries another process read (a share of the history) as this run's own."""
         self.consulted = True
