@@ -29,6 +29,7 @@ from statuskit.adapter.cache import (
     PageCache,
     Rendered,
     page_key,
+    reading_cache,
     reading_cache_file,
 )
 from statuskit.cli import main as cli_main
@@ -300,17 +301,12 @@ def test_unchanged_files_are_not_read_again(tmp_path: Path, parsed: list[Path]) 
     """The second load parses only the file that changed; results equal a load without cache."""
     generate(tmp_path, 15, 7, ("en", "ko"))
     incidents = tmp_path / "incidents"
-    store = tmp_path / "parsed.pickle"
+    store = reading_cache_file(tmp_path)
 
     def load(cache: Path | None) -> loader.LoadResult:
         loader._RECENT.clear()
-        active = parsecache.activate(cache)
-        try:
+        with reading_cache(tmp_path if cache else None):
             return loader.load_incidents(incidents, "en")
-        finally:
-            parsecache.activate(None)
-            if active is not None:
-                active.save()
 
     first = load(store)
     assert len(parsed) == 15
@@ -339,7 +335,6 @@ def test_checks_the_clock_never_changes_are_kept_for_unchanged_files(
     generate(tmp_path, 15, 7, LOCALES)
     monkeypatch.chdir(tmp_path)
     settings = load_settings(tmp_path / "mkdocs.yml")
-    store = tmp_path / "parsed.pickle"
     checked: list[str] = []
     real = checks._settled
 
@@ -352,13 +347,8 @@ def test_checks_the_clock_never_changes_are_kept_for_unchanged_files(
     def problems(settings: Any) -> list[Any]:
         checked.clear()
         loader._RECENT.clear()
-        active = parsecache.activate(store)
-        try:
+        with reading_cache(tmp_path / ".cache"):
             return site.validate(settings)[1]
-        finally:
-            parsecache.activate(None)
-            if active is not None:
-                active.save()
 
     first = problems(settings)
     assert len(checked) == 15
