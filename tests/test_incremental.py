@@ -38,7 +38,7 @@ from statuskit.cli.main import main
 from statuskit.core import checks, loader, parsecache, site
 from statuskit.core.model import Text
 from statuskit.outputs import keys
-from statuskit.views.pages import PageSpec, list_src
+from statuskit.views.pages import list_src
 from statuskit.views.plan import plan_site
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -542,28 +542,6 @@ def test_a_pages_view_is_let_go_once_the_page_is_rendered(
     corpus.build(corpus.root / "site")
     corpus.build(corpus.root / "site")  # a warm build places most pages from the cache
     assert held == [0, 0]
-
-
-def test_a_page_placed_from_the_cache_never_loads_its_kept_view(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A closed incident's view comes from the memo as bytes; only a page that must be rendered
-    unpickles it (a warm rebuild of a long history renders almost none)."""
-    loaded: list[str] = []
-    real = PageSpec.restore
-
-    def spy(spec: PageSpec) -> None:
-        if spec.kept is not None:
-            loaded.append(spec.src_uri)
-        real(spec)
-
-    monkeypatch.setattr(PageSpec, "restore", spy)
-    project, _ = build_once(tmp_path, caplog)
-    build_once(tmp_path, caplog)
-    assert loaded == []
-    damage_json(manifest(project))  # every page is rendered again, closed ones from the memo
-    build_once(tmp_path, caplog)
-    assert loaded and all(uri.startswith("incidents/") for uri in loaded)
 
 
 def test_validate_path_reads_only_what_changed(

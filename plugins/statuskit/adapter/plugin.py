@@ -135,9 +135,8 @@ class StatuskitPlugin(BasePlugin[StatuskitConfig]):
                     "generated status page; rename or remove it"
                 )
             if self.incremental and self.incremental.reuse(spec):
-                spec.view, spec.kept = {}, None  # placed as cached: its view is not needed
+                spec.view = {}  # placed as cached: its view is not needed
                 continue
-            spec.restore()
             files.append(
                 File.generated(
                     config,

@@ -11,7 +11,6 @@ another format or scope, or one that cannot be read, is ignored and written anew
 from __future__ import annotations
 
 import copyreg
-import dataclasses
 import hashlib
 import io
 import pickle
@@ -24,18 +23,16 @@ from ..core.model import Incident, by_source
 from ..core.parsecache import write_pickle
 from ..core.status import IncidentState
 
-FORMAT = 2
+FORMAT = 1
 
 
 @dataclass
 class Stored:
-    """One closed incident's views: the key of its state, its summary, its page without its
-    view and the view, pickled (a page reused from the cache never loads its view)."""
+    """One closed incident's views: the key of its state, its summary and page, pickled."""
 
     key: str
     summary: bytes
     page: bytes
-    view: bytes
 
 
 class ViewMemo:
@@ -83,9 +80,8 @@ class ViewMemo:
             summary, page = pickle.loads(stored.summary), pickle.loads(stored.page)
         except Exception:
             return None
-        page.kept = stored.view
         self.new[incident_id] = stored
-        self.digests[page.src_uri] = _digest(stored.page + stored.view)
+        self.digests[page.src_uri] = _digest(stored.page)
         self.hits += 1
         return summary, page
 
@@ -98,14 +94,12 @@ class ViewMemo:
         """Pickle the kept views as the finished plan has them (later planners add links)."""
         for incident_id, key, summary, page in self._pending:
             try:
-                head = stable_bytes(dataclasses.replace(page, view={}))
-                view = stable_bytes(page.view)
+                data = stable_bytes(page)
                 brief = pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL)
             except Exception:
                 continue
-            self.new[incident_id] = Stored(key, brief, head, view)
-            # Each pickle ends with its own stop code: the two together name one page.
-            self.digests[page.src_uri] = _digest(head + view)
+            self.new[incident_id] = Stored(key, brief, data)
+            self.digests[page.src_uri] = _digest(data)
         self._pending.clear()
 
     def save(self) -> None:
