@@ -8,6 +8,7 @@ import difflib
 import filecmp
 import json
 import logging
+import os
 import re
 import shutil
 import sys
@@ -32,13 +33,14 @@ from statuskit.adapter.cache import (
     reading_cache,
     reading_cache_file,
 )
+from statuskit.adapter.search import SearchIndexer
 from statuskit.cli import main as cli_main
 from statuskit.cli.config import load_settings
 from statuskit.cli.main import main
 from statuskit.core import checks, loader, parsecache, site
 from statuskit.core.model import Text
 from statuskit.outputs import keys
-from statuskit.views.pages import list_src
+from statuskit.views.pages import PageSpec, list_src
 from statuskit.views.plan import plan_site
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -474,6 +476,33 @@ def test_a_cold_build_reads_the_history_in_shares_before_its_targets(
 
 
 @pytest.mark.parametrize("corpus", ["paths"], indirect=True)
+def test_targets_built_at_once_share_the_history_loaded_before_they_start(
+    corpus: Project, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Worker processes forked for the targets find the history loaded by the build that forks
+    them: it is taken from the store of read files once per build, not once per target."""
+    monkeypatch.chdir(corpus.root)
+    record = tmp_path / "loaded-in"
+    real = loader._read_tree
+
+    def spy(*args: Any) -> Any:
+        with record.open("a", encoding="utf-8") as out:
+            out.write(f"{os.getpid()}\n")
+        return real(*args)
+
+    monkeypatch.setattr(loader, "_read_tree", spy)
+    runner = CliRunner()
+    for build in range(3):  # the first reads the history ahead (in shares) and stores it
+        record.unlink(missing_ok=True)
+        loader._RECENT.clear()  # as a new process
+        result = runner.invoke(main, ["build", "--jobs", "2", "--site-dir", "site"])
+        assert result.exit_code == 0, result.output
+        if build:
+            assert record.read_text("utf-8").split() == [str(os.getpid())]
+    assert len(TARGETS["paths"]) > 2
+
+
+@pytest.mark.parametrize("corpus", ["paths"], indirect=True)
 def test_targets_of_one_build_describe_one_moment_and_check_the_history_once(
     corpus: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -531,17 +560,45 @@ def test_a_pages_view_is_let_go_once_the_page_is_rendered(
     corpus: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The views of a long history's pages are not held while the rest of the site renders."""
+    plans: list[Any] = []
     held: list[int] = []
-    real = plugin.plan_bundles
+    real_bundles, real_finish = plugin.plan_bundles, SearchIndexer.finish
 
-    def spy(plan: Any, *args: Any) -> Any:
-        held.append(sum(1 for spec in plan.pages if spec.view))
-        return real(plan, *args)
+    def bundles(plan: Any, *args: Any) -> Any:
+        plans.append(plan)
+        return real_bundles(plan, *args)
 
-    monkeypatch.setattr(plugin, "plan_bundles", spy)
+    def finish(indexer: SearchIndexer) -> None:  # once every page is rendered
+        held.append(sum(1 for spec in plans[-1].pages if spec.view))
+        real_finish(indexer)
+
+    monkeypatch.setattr(plugin, "plan_bundles", bundles)
+    monkeypatch.setattr(SearchIndexer, "finish", finish)
     corpus.build(corpus.root / "site")
     corpus.build(corpus.root / "site")  # a warm build places most pages from the cache
     assert held == [0, 0]
+
+
+def test_a_page_placed_from_the_cache_never_loads_its_kept_view(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A closed incident's view comes from the memo as bytes; only a page that must be rendered
+    unpickles it (a warm rebuild of a long history renders almost none)."""
+    loaded: list[str] = []
+    real = PageSpec.restore
+
+    def spy(spec: PageSpec) -> None:
+        if spec.kept is not None:
+            loaded.append(spec.src_uri)
+        real(spec)
+
+    monkeypatch.setattr(PageSpec, "restore", spy)
+    project, _ = build_once(tmp_path, caplog)
+    build_once(tmp_path, caplog)
+    assert loaded == []
+    damage_json(manifest(project))  # every page is rendered again, closed ones from the memo
+    build_once(tmp_path, caplog)
+    assert loaded and all(uri.startswith("incidents/") for uri in loaded)
 
 
 def test_validate_path_reads_only_what_changed(

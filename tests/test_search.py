@@ -11,12 +11,14 @@ import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from mkdocs.exceptions import Abort
 
 from conftest import ROOT
-from statuskit.adapter import search
+from statuskit.adapter import plugin, search
 from statuskit.adapter.search import INDEXED_FOLDERS, LISTING, MANIFEST
 from statuskit.cli.main import main
 from test_incremental import Project, assert_same_tree
@@ -180,3 +182,68 @@ def test_a_rebuild_reads_only_the_pages_it_rendered(
     site = project.root / "site"
     pages = [p for folder in INDEXED_FOLDERS for p in (site / folder).glob("*/index.html")]
     assert len(read) == len(pages) > 0
+
+
+def test_bundles_are_indexed_while_the_other_pages_render(
+    project: Project,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Incidents render oldest first: the oldest year's bundle is indexed, beside MkDocs,
+    before the last page is rendered; the index is the one indexing at the end gives."""
+    events: list[str] = []
+    real_start, real_post_page = search._start_index, plugin.StatuskitPlugin.on_post_page
+
+    def start(command: list[str], site: Path, bundle: Any, *args: Any) -> Any:
+        events.append(f"index {bundle.name}")
+        return real_start(command, site, bundle, *args)
+
+    def post_page(self: Any, output: str, /, **kwargs: Any) -> Any:
+        events.append("page")
+        return real_post_page(self, output, **kwargs)
+
+    monkeypatch.setattr(search, "_start_index", start)
+    monkeypatch.setattr(plugin.StatuskitPlugin, "on_post_page", post_page)
+    project.edit_config({"cache": False})
+    build(project, caplog)
+    # The oldest year is complete once the next year's first page is written, and no run is
+    # going then: its run starts at once (later ones wait for the run before them).
+    oldest = [name for name in bundles(project) if name.isdigit()][-1]
+    last_page = len(events) - events[::-1].index("page") - 1
+    assert events.index(f"index {oldest}") < last_page, events
+
+    # Indexing every bundle once all pages are written gives the same site.
+    monkeypatch.setattr(search.SearchIndexer, "written", lambda self, pages: None)
+    at_end = project.clean_copy(tmp_path / "at-end")
+    at_end.edit_config({"cache": False})
+    at_end.build(at_end.root / "site")
+    assert_same_tree(at_end.root / "site", project.root / "site")
+
+
+def test_a_failing_indexer_fails_the_build_and_names_the_bundle(
+    project: Project,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Pagefind runs beside the rendering; when it fails, the build stops with its message."""
+    real = search._pagefind_command()
+    fake = tmp_path / "pagefind"
+    fake.write_text(
+        "#!/bin/sh\n"
+        f'[ "$1" = --version ] && exec {" ".join(real)} --version\n'
+        'echo "Error: cannot index: disk quota exceeded" >&2\n'
+        "exit 3\n",
+        "utf-8",
+    )
+    fake.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(fake))
+    project.edit_config({"cache": False})
+    site = project.root / "site"
+    with caplog.at_level(logging.ERROR), pytest.raises(Abort):
+        project.build(site)
+    (message,) = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert "Pagefind could not index" in message and "disk quota exceeded" in message
+    assert "(exit 3)" in message
+    assert not list((site / "pagefind").glob(".pages-*")), "its folder of links is removed"

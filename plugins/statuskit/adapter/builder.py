@@ -7,8 +7,10 @@ import os
 from collections.abc import Iterator
 from datetime import datetime
 
+from ..core.problems import ValidationFailed
+from .cache import cache_dir, load_site_cached
 from .generator import build, load_config
-from .options import BUILD_TIME_VARIABLE, TARGET_VARIABLE
+from .options import BUILD_TIME_VARIABLE, TARGET_VARIABLE, build_settings
 
 
 def build_target(config_file: str, target: str, site_dir: str, strict: bool) -> None:
@@ -21,6 +23,26 @@ def build_target(config_file: str, target: str, site_dir: str, strict: bool) -> 
             build(config)
         finally:
             config.plugins.on_shutdown()
+
+
+def load_ahead(config_file: str, target: str) -> None:
+    """Load the history once here, so workers forked afterwards find it loaded.
+
+    Every target of a build loads the same incidents and checks them alike (only the target
+    differs); loaded first in the process that forks them, the targets share it instead of
+    each loading it again. A site that does not load is left for the targets to report.
+    """
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    with _target(target):
+        config = load_config(config_file)
+        plugin = config.plugins.get("statuskit")
+        if plugin is None or not plugin.config.enabled:
+            return
+        folder = cache_dir(plugin.config, config)
+        if folder is None:
+            return
+        with contextlib.suppress(ValidationFailed):
+            load_site_cached(build_settings(plugin.config, config), folder)
 
 
 def build_moment(moment: datetime) -> contextlib.AbstractContextManager[None]:

@@ -38,9 +38,10 @@ from .cache import (
 )
 from .collection import CollectorPause
 from .config import StatuskitConfig
+from .memory import give_back_freed
 from .options import SettingsError, build_settings
 from .outputcache import write_outputs
-from .search import index_for_search, plan_bundles
+from .search import SearchIndexer, plan_bundles
 
 log = get_plugin_logger(__name__)
 
@@ -64,6 +65,8 @@ class StatuskitPlugin(BasePlugin[StatuskitConfig]):
         self.pages: dict[str, PageSpec] = {}
         self.incremental: IncrementalBuild | None = None
         self.memo: ViewMemo | None = None
+        self.indexer: SearchIndexer | None = None
+        self._unwritten: list[str] = []
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         self._reset()
@@ -120,6 +123,7 @@ class StatuskitPlugin(BasePlugin[StatuskitConfig]):
         self.plan = plan_site(self.site, memo=self.memo)
         if self.memo is not None:
             self.memo.save()
+            give_back_freed()
         self.pages = {p.src_uri: p for p in self.plan.pages}
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files | None:
@@ -135,8 +139,9 @@ class StatuskitPlugin(BasePlugin[StatuskitConfig]):
                     "generated status page; rename or remove it"
                 )
             if self.incremental and self.incremental.reuse(spec):
-                spec.view = {}  # placed as cached: its view is not needed
+                spec.view, spec.kept = {}, None  # placed as cached: its view is not needed
                 continue
+            spec.restore()
             files.append(
                 File.generated(
                     config,
@@ -157,7 +162,16 @@ class StatuskitPlugin(BasePlugin[StatuskitConfig]):
             files.append(File.generated(config, "CNAME", content=targets.current.domain + "\n"))
         css = resources.files("statuskit").joinpath("assets/statuskit.css").read_text("utf-8")
         files.append(File.generated(config, CSS_URI, content=css))
+        self._start_search(config)
         return files
+
+    def _start_search(self, config: MkDocsConfig) -> None:
+        """Search bundles are indexed as their pages are written, beside the rendering."""
+        assert self.plan is not None
+        bundles = plan_bundles(self.plan, config.docs_dir, config.use_directory_urls)
+        known = self.incremental.written if self.incremental else None
+        self.indexer = SearchIndexer(config.site_dir, bundles, self._search_cache(config), known)
+        self.indexer.written(list(known or ()))  # the pages placed from the cache
 
     def _cache_dir(self, config: MkDocsConfig) -> Path | None:
         return cache_dir(self.config, config)
@@ -198,6 +212,10 @@ class StatuskitPlugin(BasePlugin[StatuskitConfig]):
         """Last of all plugins: cache the page exactly as MkDocs writes it."""
         if self.incremental:
             self.incremental.rendered(page, output)
+        if self.indexer is not None:
+            # MkDocs writes a page right after this event: the one before is on disk now.
+            self.indexer.written(self._unwritten)
+            self._unwritten = [page.file.dest_uri]
         spec = self.pages.get(page.file.src_uri)
         if spec is not None:
             # Rendered: its view is not needed again (memory of a long history's build).
@@ -268,6 +286,8 @@ class StatuskitPlugin(BasePlugin[StatuskitConfig]):
 
     def on_build_error(self, *, error: Exception) -> None:
         self.collector.release()
+        if self.indexer is not None:
+            self.indexer.abort()
 
     @event_priority(50)  # before search plugins write their index
     def on_post_build(self, config: MkDocsConfig) -> None:
@@ -276,10 +296,8 @@ class StatuskitPlugin(BasePlugin[StatuskitConfig]):
             self.incremental.finish()
         if self.memo is not None:
             log.info(f"{self.memo.hits} closed incident(s) not planned again")
-        if self.config.enabled and self.plan is not None:
-            bundles = plan_bundles(self.plan, config.docs_dir, config.use_directory_urls)
-            known = self.incremental.written if self.incremental else None
-            index_for_search(config.site_dir, bundles, self._search_cache(config), known)
+        if self.indexer is not None:
+            self.indexer.finish()
         self._reset()
 
 

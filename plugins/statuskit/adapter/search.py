@@ -4,7 +4,10 @@ Pagefind indexes the built pages marked `data-pagefind-body` (incident and postm
 run over the whole site holds every page in memory and redoes all of them at each build. Here the
 pages are grouped by the year their incident began, the newest year by quarter (a postmortem goes
 with its incident; any other marked page into one more bundle), and each bundle is indexed on its
-own, one after another, so the indexer's memory is that of the largest bundle. A bundle whose
+own, one after another, so the indexer's memory is that of the largest bundle. A bundle is
+indexed as soon as all its pages are written (`SearchIndexer.written`), while MkDocs renders
+the others on its one core: incidents render oldest first, so the older years are indexed
+during the rendering and only the last bundles after it. A bundle whose
 pages are byte for byte those of a bundle in the cache (same Pagefind, its settings and this
 module) is linked from the cache instead: publishing an update indexes that incident's quarter
 (or older year) only. A bundle's key digests its pages' contents; a page the page cache has just
@@ -31,6 +34,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import IO
 
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import get_plugin_logger
@@ -121,34 +125,138 @@ def index_for_search(
 
     `known`: the digest of pages' contents by site path, for pages whose file need not be read.
     """
-    site = Path(site_dir).absolute()  # Pagefind runs in a folder of its own
-    output = site / SEARCH_FOLDER
-    shutil.rmtree(output, ignore_errors=True)
-    output.mkdir(parents=True)
-    command = _pagefind_command()
-    environment = _environment(command)
-    groups = _prepare(site, bundles, environment, known or {})
-    cache = BundleCache(cache_dir) if cache_dir is not None else None
-    indexed = []
-    for bundle in list(groups):
-        dest = output / bundle.name
-        if cache is not None and cache.restore(bundle.key, dest):
-            continue
-        pages = _marked(site, bundle.pages)
-        if not pages:
-            groups.remove(bundle)
-            continue
-        _index(command, site, pages, dest)
-        indexed.append(bundle.name)
-        if cache is not None:
-            cache.store(bundle.key, dest)
-    names = [bundle.name for bundle in groups]
-    data = json.dumps({"bundles": names}, separators=(",", ":")) + "\n"
-    (output / MANIFEST).write_text(data, "utf-8")
-    if cache is not None:
-        cache.prune()
-    reused, which = len(groups) - len(indexed), f" ({', '.join(indexed)})" if indexed else ""
-    log.info(f"search: {reused} bundle(s) reused, {len(indexed)} indexed{which}")
+    SearchIndexer(site_dir, bundles, cache_dir, known).finish()
+
+
+@dataclass
+class _Running:
+    """A bundle Pagefind is indexing while the build goes on."""
+
+    bundle: Bundle
+    dest: Path
+    process: subprocess.Popen[bytes]
+    work: Path
+    output: IO[bytes]
+
+
+class SearchIndexer:
+    """Indexes each bundle once all its pages are written, while MkDocs renders the others.
+
+    MkDocs renders on one core; Pagefind indexes a finished bundle (incidents render in date
+    order, so the older years finish first) on another, one run at a time so its memory stays
+    that of one bundle. A bundle not seen complete (a page MkDocs did not render, a site's
+    own file) is indexed by `finish`, as is all of it when nothing was told.
+    """
+
+    def __init__(
+        self,
+        site_dir: str,
+        bundles: Mapping[str, Sequence[str]],
+        cache_dir: Path | None,
+        known: Mapping[str, str] | None = None,
+    ) -> None:
+        self.site = Path(site_dir).absolute()  # Pagefind runs in a folder of its own
+        self.output = self.site / SEARCH_FOLDER
+        shutil.rmtree(self.output, ignore_errors=True)
+        self.output.mkdir(parents=True)
+        self.command = _pagefind_command()
+        self.environment = _environment(self.command)
+        self.bundles = {name: list(pages) for name, pages in bundles.items()}
+        self.known = known if known is not None else {}
+        self.cache = BundleCache(cache_dir) if cache_dir is not None else None
+        self._missing = {name: set(pages) for name, pages in self.bundles.items()}
+        self._bundle_of = {page: name for name, pages in self.bundles.items() for page in pages}
+        self._queue: list[Bundle] = []
+        self._running: _Running | None = None
+        self._made: dict[str, bool] = {}  # bundle name: written (False: it had no marked page)
+        self._indexed: list[str] = []
+        # A run that failed while MkDocs rendered: reported when the build ends, not as a
+        # failure of the page that happened to be rendered then.
+        self._failed: PluginError | None = None
+
+    def written(self, pages: Iterable[str]) -> None:
+        """These pages' files are in the site: a bundle they complete is indexed now."""
+        if self._failed is not None:
+            return
+        for page in pages:
+            name = self._bundle_of.get(page)
+            if name is None or name not in self._missing:
+                continue
+            missing = self._missing[name]
+            missing.discard(page)
+            if not missing:
+                del self._missing[name]
+                self._ready(name)
+        try:
+            self._advance()
+        except PluginError as exc:
+            self._failed = exc
+            self._queue.clear()
+
+    def _ready(self, name: str) -> None:
+        """A complete bundle: from the cache, or queued for Pagefind."""
+        (bundle,) = _prepare(self.site, {name: self.bundles[name]}, self.environment, self.known)
+        if bundle is None:
+            self._made[name] = False
+        elif self.cache is not None and self.cache.restore(bundle.key, self.output / name):
+            self._made[name] = True
+        else:
+            self._queue.append(bundle)
+
+    def _advance(self, wait: bool = False) -> None:
+        """Collect a finished run and start the next queued bundle; `wait` for each in turn."""
+        while True:
+            running = self._running
+            if running is not None:
+                if not wait and running.process.poll() is None:
+                    return
+                self._running = None
+                self._collect(running)
+            if not self._queue:
+                return
+            bundle = self._queue.pop(0)
+            pages = _marked(self.site, bundle.pages)
+            if not pages:
+                self._made[bundle.name] = False
+                continue
+            self._running = _start_index(self.command, self.site, bundle, pages, self.output)
+
+    def _collect(self, running: _Running) -> None:
+        _end_index(running)
+        self._made[running.bundle.name] = True
+        self._indexed.append(running.bundle.name)
+        if self.cache is not None:
+            self.cache.store(running.bundle.key, running.dest)
+
+    def abort(self) -> None:
+        """A failed build: stop Pagefind and remove its folder of links."""
+        running, self._running = self._running, None
+        if running is not None:
+            running.process.kill()
+            running.process.wait()
+            running.output.close()
+            shutil.rmtree(running.work, ignore_errors=True)
+
+    def finish(self) -> None:
+        """Index what is left, then write the list of bundles the reader's script merges."""
+        if self._failed is not None:
+            raise self._failed
+        try:
+            for name in sorted(self._missing, key=lambda n: (_order(n), n)):
+                self._ready(name)
+            self._missing.clear()
+            self._advance(wait=True)
+        except BaseException:
+            self.abort()
+            raise
+        names = [n for n in sorted(self._made, key=lambda n: (_order(n), n)) if self._made[n]]
+        data = json.dumps({"bundles": names}, separators=(",", ":")) + "\n"
+        (self.output / MANIFEST).write_text(data, "utf-8")
+        if self.cache is not None:
+            self.cache.prune()
+        indexed = sorted(self._indexed, key=lambda n: (_order(n), n))
+        reused, which = len(names) - len(indexed), f" ({', '.join(indexed)})" if indexed else ""
+        log.info(f"search: {reused} bundle(s) reused, {len(indexed)} indexed{which}")
 
 
 def _order(name: str) -> tuple[int, int, int]:
@@ -164,11 +272,11 @@ def _prepare(
     bundles: Mapping[str, Sequence[str]],
     environment: bytes,
     known: Mapping[str, str],
-) -> list[Bundle]:
+) -> list[Bundle | None]:
     """Each bundle's pages and its key: the digest of all its output depends on (its pages'
     contents, by their digest when `known` has it). Pages MkDocs left out (a draft, an
-    excluded file) are left out."""
-    prepared = []
+    excluded file) are left out; a bundle left with none is None."""
+    prepared: list[Bundle | None] = []
     for name in sorted(bundles, key=lambda n: (_order(n), n)):
         digest = hashlib.sha256(environment)
         pages = []
@@ -182,8 +290,7 @@ def _prepare(
                     continue
             pages.append(page)
             digest.update(b"%s\0%s\0" % (page.encode("utf-8"), content.encode("ascii")))
-        if pages:
-            prepared.append(Bundle(name, pages, digest.hexdigest()))
+        prepared.append(Bundle(name, pages, digest.hexdigest()) if pages else None)
     return prepared
 
 
@@ -247,14 +354,19 @@ def _run(command: list[str], what: str, cwd: Path | None = None) -> str:
     return result.stdout
 
 
-def _index(command: list[str], site: Path, pages: list[str], dest: Path) -> None:
-    """Index one bundle: Pagefind over a folder of links to its pages at their own paths, so
-    the addresses it records are the site's.
+def _start_index(
+    command: list[str], site: Path, bundle: Bundle, pages: list[str], output: Path
+) -> _Running:
+    """Start indexing one bundle: Pagefind over a folder of links to its pages at their own
+    paths, so the addresses it records are the site's.
 
     The folder is new and filled in the pages' sorted order each time: Pagefind numbers pages in
     the order it lists them, which on some file systems is the order they were created in.
     """
-    work = Path(tempfile.mkdtemp(prefix=".pages-", dir=dest.parent))
+    dest = output / bundle.name
+    work = Path(tempfile.mkdtemp(prefix=".pages-", dir=output))
+    # A file, not a pipe: a long message never blocks Pagefind; closed by `_end_index`.
+    log_file = tempfile.TemporaryFile()  # noqa: SIM115
     try:
         folders: set[str] = set()
         for page in pages:
@@ -263,10 +375,38 @@ def _index(command: list[str], site: Path, pages: list[str], dest: Path) -> None
             link_or_copy(os.path.join(site, page), target)
         # Run inside the folder: a pagefind.yml of the project never changes the index unseen.
         args = ["--site", str(work), "--output-path", str(dest), "--silent"]
-        _run([*command, *args], f"index {site / SEARCH_FOLDER / dest.name}", cwd=work)
-    finally:
+        try:
+            process = subprocess.Popen(
+                [*command, *args],
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+                cwd=work,
+                preexec_fn=die_with_parent,
+            )
+        except OSError as exc:
+            raise PluginError(f"statuskit: could not run Pagefind to index {dest}: {exc}") from None
+    except BaseException:
+        log_file.close()
         shutil.rmtree(work, ignore_errors=True)
-    for path in dest.iterdir():
+        raise
+    return _Running(bundle, dest, process, work, log_file)
+
+
+def _end_index(running: _Running) -> None:
+    """Wait for a bundle's run; its folder of links goes, and the files statuskit never uses."""
+    try:
+        code = running.process.wait()
+        running.output.seek(0)
+        text = running.output.read().decode("utf-8", "replace").strip()
+    finally:
+        running.output.close()
+        shutil.rmtree(running.work, ignore_errors=True)
+    if code != 0:
+        raise PluginError(
+            f"statuskit: Pagefind could not index {running.dest} (exit {code}): "
+            f"{text or 'no output'}; is `pagefind[extended]` installed?"
+        )
+    for path in running.dest.iterdir():
         if path.name.startswith(UNUSED_PREFIXES):
             path.unlink()
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from ..adapter.builder import build_moment, build_target
+from ..adapter.builder import build_moment, build_target, load_ahead
 from ..adapter.cache import cache_dir, reading_cache, reading_cache_file
 from ..adapter.options import TARGET_VARIABLE
 from ..core import parsecache
@@ -222,6 +222,8 @@ def build_command(
         folder = cache_dir(config.plugins["statuskit"].config, config)
         _fill_reading_cache(settings, folder, jobs or os.cpu_count() or 1)
         with build_moment(settings.now or datetime.now(UTC)):
+            if workers > 1 and len(targets.targets) > 1:
+                load_ahead(str(config_file), f"{mode}:{targets.targets[0].id}")
             publish(output, targets, config.site_name, build, workers, wait)
     except TargetFailed as exc:
         raise click.ClickException(

@@ -22,6 +22,7 @@ from __future__ import annotations
 import ctypes
 import errno
 import fcntl
+import gc
 import os
 import shutil
 import sys
@@ -220,20 +221,33 @@ def _build_all(
 ) -> None:
     """Every target into `staging`; the first failure is raised as TargetFailed."""
     if jobs > 1 and len(targets.targets) > 1:
-        with ProcessPoolExecutor(jobs, initializer=_die_with, initargs=(os.getpid(),)) as pool:
-            futures = [(t, pool.submit(build, t, staging)) for t in targets.targets]
-            for target, future in futures:
-                error = future.exception()
-                if error is not None:
-                    for _, other in futures:
-                        other.cancel()
-                    raise TargetFailed(target, error) from error
+        # The workers are forked: what this process loaded (the history) they share until
+        # they write to it, and a collection writes to every object it visits. Frozen, the
+        # loaded objects are left out of the workers' collections (Python's `gc.freeze`).
+        gc.freeze()
+        try:
+            _build_in_workers(staging, targets, build, jobs)
+        finally:
+            gc.unfreeze()
         return
     for target in targets.targets:
         try:
             build(target, staging)
         except Exception as error:
             raise TargetFailed(target, error) from error
+
+
+def _build_in_workers(
+    staging: Path, targets: TargetSet, build: Callable[[Target, Path], None], jobs: int
+) -> None:
+    with ProcessPoolExecutor(jobs, initializer=_die_with, initargs=(os.getpid(),)) as pool:
+        futures = [(t, pool.submit(build, t, staging)) for t in targets.targets]
+        for target, future in futures:
+            error = future.exception()
+            if error is not None:
+                for _, other in futures:
+                    other.cancel()
+                raise TargetFailed(target, error) from error
 
 
 def default_workers(targets: int, cores: int) -> int:

@@ -11,6 +11,7 @@ another format or scope, or one that cannot be read, is ignored and written anew
 from __future__ import annotations
 
 import copyreg
+import dataclasses
 import hashlib
 import io
 import pickle
@@ -23,16 +24,18 @@ from ..core.model import Incident, by_source
 from ..core.parsecache import write_pickle
 from ..core.status import IncidentState
 
-FORMAT = 1
+FORMAT = 2
 
 
 @dataclass
 class Stored:
-    """One closed incident's views: the key of its state, its summary and page, pickled."""
+    """One closed incident's views: the key of its state, its summary, its page without its
+    view and the view, pickled (a page reused from the cache never loads its view)."""
 
     key: str
     summary: bytes
     page: bytes
+    view: bytes
 
 
 class ViewMemo:
@@ -80,8 +83,9 @@ class ViewMemo:
             summary, page = pickle.loads(stored.summary), pickle.loads(stored.page)
         except Exception:
             return None
+        page.kept = stored.view
         self.new[incident_id] = stored
-        self.digests[page.src_uri] = _digest(stored.page)
+        self.digests[page.src_uri] = _digest(stored.page + stored.view)
         self.hits += 1
         return summary, page
 
@@ -94,12 +98,14 @@ class ViewMemo:
         """Pickle the kept views as the finished plan has them (later planners add links)."""
         for incident_id, key, summary, page in self._pending:
             try:
-                data = stable_bytes(page)
+                head = stable_bytes(dataclasses.replace(page, view={}))
+                view = stable_bytes(page.view)
                 brief = pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL)
             except Exception:
                 continue
-            self.new[incident_id] = Stored(key, brief, data)
-            self.digests[page.src_uri] = _digest(data)
+            self.new[incident_id] = Stored(key, brief, head, view)
+            # Each pickle ends with its own stop code: the two together name one page.
+            self.digests[page.src_uri] = _digest(head + view)
         self._pending.clear()
 
     def save(self) -> None:

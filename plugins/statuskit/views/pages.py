@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -272,6 +273,14 @@ class PageSpec:
     view: dict[str, Any] = field(default_factory=dict)
     in_nav: bool = False
     feeds: list[FeedLink] = field(default_factory=list)
+    # A recalled page's view as the memo keeps it, pickled and complete: loaded only if the
+    # page must be rendered (a page reused from the cache never needs it).
+    kept: bytes | None = field(default=None, compare=False, repr=False)
+
+    def restore(self) -> None:
+        """Load a recalled page's view before it is rendered."""
+        if self.kept is not None:
+            self.view, self.kept = pickle.loads(self.kept), None
 
 
 @dataclass

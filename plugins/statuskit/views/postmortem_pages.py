@@ -260,7 +260,7 @@ class AccountabilityPlanner(PlannerExtension):
                 continue
             spec = by_src.get(incident_src(incident.id))
             view = self.postmortem_view(state, pm)
-            if spec is not None:
+            if spec is not None and spec.kept is None:  # a recalled page has them already
                 spec.view["postmortem_url"] = view["url"]
                 spec.view["compensation"] = view["compensation"]
             plan.pages.append(

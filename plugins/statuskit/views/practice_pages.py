@@ -74,6 +74,8 @@ class PracticePlanner(PlannerExtension):
         plan.pages.append(self.severity_page())
         links, pages = self.category_pages()
         for spec in plan.pages:
+            if spec.kept is not None:
+                continue  # recalled: complete as the memo kept it
             if spec.template == "statuskit/history.html":
                 spec.view["categories"] = self.category_links(links, spec)
                 spec.view["all_url"] = self.p.url(list_src("history"))
