@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import shutil
 import sys
@@ -227,13 +228,14 @@ def test_a_failing_indexer_fails_the_build_and_names_the_bundle(
     caplog: pytest.LogCaptureFixture,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Pagefind runs beside the rendering; when it fails, the build stops with its message."""
+    """Pagefind runs beside the rendering, below it; when it fails, the build stops with its
+    message."""
     real = search._pagefind_command()
     fake = tmp_path / "pagefind"
     fake.write_text(
         "#!/bin/sh\n"
         f'[ "$1" = --version ] && exec {" ".join(real)} --version\n'
-        'echo "Error: cannot index: disk quota exceeded" >&2\n'
+        'echo "Error: cannot index: disk quota exceeded (niceness $(nice))" >&2\n'
         "exit 3\n",
         "utf-8",
     )
@@ -246,4 +248,6 @@ def test_a_failing_indexer_fails_the_build_and_names_the_bundle(
     (message,) = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
     assert "Pagefind could not index" in message and "disk quota exceeded" in message
     assert "(exit 3)" in message
+    # It ran below the build, so the rendering it ran beside kept its processor.
+    assert f"niceness {min(os.nice(0) + search._NICENESS, 19)})" in message
     assert not list((site / "pagefind").glob(".pages-*")), "its folder of links is removed"

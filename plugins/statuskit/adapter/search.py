@@ -58,6 +58,8 @@ INDEXED_FOLDERS = ("incidents", "postmortems")
 # Bump when a cached bundle's layout or the meaning of its key changes.
 FORMAT = 2
 LISTING = "bundle.json"
+# How far below the build Pagefind runs (see `_beside_the_build`).
+_NICENESS = 10
 # Pagefind's ready-made interfaces: statuskit's own script is the interface, so they are left out.
 UNUSED_PREFIXES = (
     "pagefind-ui.",
@@ -381,7 +383,7 @@ def _start_index(
                 stdout=log_file,
                 stderr=subprocess.STDOUT,
                 cwd=work,
-                preexec_fn=die_with_parent,
+                preexec_fn=_beside_the_build,
             )
         except OSError as exc:
             raise PluginError(f"statuskit: could not run Pagefind to index {dest}: {exc}") from None
@@ -390,6 +392,13 @@ def _start_index(
         shutil.rmtree(work, ignore_errors=True)
         raise
     return _Running(bundle, dest, process, work, log_file)
+
+
+def _beside_the_build() -> None:
+    """Pagefind ends with the build, and yields the processor to it: MkDocs renders on one
+    core, Pagefind takes what is left (it would otherwise slow the rendering it runs beside)."""
+    die_with_parent()
+    os.nice(_NICENESS)
 
 
 def _end_index(running: _Running) -> None:
