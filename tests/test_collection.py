@@ -10,7 +10,7 @@ import pytest
 from mkdocs.exceptions import MkDocsException
 
 from conftest import RESOLVED_INCIDENT, SiteProject
-from statuskit.adapter import plugin
+from statuskit.adapter import builder, plugin
 
 
 @pytest.fixture(autouse=True)
@@ -41,4 +41,23 @@ def test_a_failed_build_restores_the_collector(project: SiteProject) -> None:
     project.write("2026/2026-03-14-payments.md", "---\ntitle: [unclosed\n---\n")
     with pytest.raises(MkDocsException):
         project.build()
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
+def test_the_history_loaded_ahead_of_the_targets_is_read_without_full_collections(
+    project: SiteProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`statuskit build` loads the history before forking the targets' workers: the same
+    pause as in a build, then the collector as it was."""
+    seen: dict[str, Any] = {}
+    real = builder.load_site_cached
+
+    def spy(*args: Any) -> Any:
+        seen["while reading"] = gc.isenabled()
+        return real(*args)
+
+    monkeypatch.setattr(builder, "load_site_cached", spy)
+    project.write("2026/2026-03-14-payments.md", RESOLVED_INCIDENT)
+    builder.load_ahead(str(project.root / "mkdocs.yml"), "single")
+    assert seen == {"while reading": False}
     assert gc.isenabled() and gc.get_freeze_count() == 0

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from ..core.problems import ValidationFailed
 from .cache import cache_dir, load_site_cached
+from .collection import CollectorPause
 from .generator import build, load_config
 from .options import BUILD_TIME_VARIABLE, TARGET_VARIABLE, build_settings
 
@@ -41,8 +42,15 @@ def load_ahead(config_file: str, target: str) -> None:
         folder = cache_dir(plugin.config, config)
         if folder is None:
             return
-        with contextlib.suppress(ValidationFailed):
-            load_site_cached(build_settings(plugin.config, config), folder)
+        # As in a build: no full collections over the history while it is read (they would
+        # take a third more time); the workers are forked with it frozen (cli/publish.py).
+        collector = CollectorPause()
+        collector.pause()
+        try:
+            with contextlib.suppress(ValidationFailed):
+                load_site_cached(build_settings(plugin.config, config), folder)
+        finally:
+            collector.release()
 
 
 def build_moment(moment: datetime) -> contextlib.AbstractContextManager[None]:
