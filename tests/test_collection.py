@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterator
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -20,17 +21,23 @@ def collector_restored() -> Iterator[None]:
     gc.unfreeze()
 
 
-def test_reading_and_planning_run_without_full_collections(
-    project: SiteProject, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def collector_while_reading(module: ModuleType, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """Filled with whether the collector ran while `module.load_site_cached` read the history."""
     seen: dict[str, Any] = {}
-    real = plugin.load_site_cached
+    real = module.load_site_cached
 
     def spy(*args: Any) -> Any:
         seen["while reading"] = gc.isenabled()
         return real(*args)
 
-    monkeypatch.setattr(plugin, "load_site_cached", spy)
+    monkeypatch.setattr(module, "load_site_cached", spy)
+    return seen
+
+
+def test_reading_and_planning_run_without_full_collections(
+    project: SiteProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen = collector_while_reading(plugin, monkeypatch)
     project.write("2026/2026-03-14-payments.md", RESOLVED_INCIDENT)
     project.build()
     assert seen == {"while reading": False}
@@ -49,14 +56,7 @@ def test_the_history_loaded_ahead_of_the_targets_is_read_without_full_collection
 ) -> None:
     """`statuskit build` loads the history before forking the targets' workers: the same
     pause as in a build, then the collector as it was."""
-    seen: dict[str, Any] = {}
-    real = builder.load_site_cached
-
-    def spy(*args: Any) -> Any:
-        seen["while reading"] = gc.isenabled()
-        return real(*args)
-
-    monkeypatch.setattr(builder, "load_site_cached", spy)
+    seen = collector_while_reading(builder, monkeypatch)
     project.write("2026/2026-03-14-payments.md", RESOLVED_INCIDENT)
     builder.load_ahead(str(project.root / "mkdocs.yml"), "single")
     assert seen == {"while reading": False}
