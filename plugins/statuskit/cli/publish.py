@@ -240,6 +240,7 @@ def _build_all(
 def _build_in_workers(
     staging: Path, targets: TargetSet, build: Callable[[Target, Path], None], jobs: int
 ) -> None:
+    """Each target in a forked worker; the first failure cancels the targets not started."""
     with ProcessPoolExecutor(jobs, initializer=_die_with, initargs=(os.getpid(),)) as pool:
         futures = [(t, pool.submit(build, t, staging)) for t in targets.targets]
         for target, future in futures:
