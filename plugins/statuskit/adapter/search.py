@@ -117,19 +117,6 @@ class Bundle:
     key: str
 
 
-def index_for_search(
-    site_dir: str,
-    bundles: Mapping[str, Sequence[str]],
-    cache_dir: Path | None,
-    known: Mapping[str, str] | None = None,
-) -> None:
-    """Pagefind's index of the marked pages, a bundle at a time; `cache_dir` None indexes all.
-
-    `known`: the digest of pages' contents by site path, for pages whose file need not be read.
-    """
-    SearchIndexer(site_dir, bundles, cache_dir, known).finish()
-
-
 @dataclass
 class _Running:
     """A bundle Pagefind is indexing while the build goes on."""
