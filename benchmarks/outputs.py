@@ -13,7 +13,9 @@ For each: the seconds of the outputs step (feeds, the JSON API, the calendar and
 rendering what changed, linking what the output cache kept, writing into the site folder), the
 seconds MkDocs spends copying its static files (the theme's, and the outputs handed to it), both
 with processor seconds beside them, and the build's `outputs:` log line (files and calendar
-events reused and rendered). The outputs step is the plugin's call of `write_outputs`; a checkout
+events reused and rendered). The outputs step is the plugin's call of `write_outputs`, done in
+the build's own process (a build writes the per-incident files from a child process beside the
+rendering; here the step's own cost is measured); a checkout
 from before the output cache has `render_outputs` there instead (every file rendered and handed
 to MkDocs, which copies it), so the same command, run with that checkout first on `PYTHONPATH`,
 measures it. Each build runs in a fresh child process; times are wall-clock seconds on this
@@ -49,6 +51,11 @@ def timed(name, real):
             spent[name][1] += time.process_time() - processor
     return run
 step = "write_outputs" if hasattr(plugin, "write_outputs") else "render_outputs"
+try:  # the step's own cost: written here, not by a child beside the rendering
+    from statuskit.adapter import processes
+    processes.spare_cores = lambda: 0
+except ImportError:
+    pass
 setattr(plugin, step, timed("outputs", getattr(plugin, step)))
 Files.copy_static_files = timed("copy", Files.copy_static_files)
 lines = []

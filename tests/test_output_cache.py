@@ -3,22 +3,27 @@ changed; a rebuild writes exactly what a clean build writes, and a damaged cache
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import os
 import re
 import shutil
 import sys
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from mkdocs.exceptions import Abort
 
 from conftest import ROOT
-from statuskit.adapter import outputcache
+from statuskit.adapter import outputcache, plugin, processes
 from statuskit.adapter.cache import FORMAT, link_or_copy
 from statuskit.adapter.outputcache import FILES, FOLDER, MANIFEST
+from statuskit.cli.main import main
 from test_incremental import Project, assert_same_tree, cli
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -27,6 +32,23 @@ from corpus import generate
 OUTPUTS = re.compile(
     r"outputs: (\d+) file\(s\) reused, (\d+) rendered; (\d+) part\(s\) reused, (\d+)"
 )
+
+
+class Record:
+    """Lines appended by the build and by the child process that writes its outputs."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def append(self, line: object) -> None:
+        with self.path.open("a", encoding="utf-8") as out:
+            out.write(f"{line}\n")
+
+    def lines(self) -> list[str]:
+        return self.path.read_text("utf-8").splitlines() if self.path.exists() else []
+
+    def clear(self) -> None:
+        self.path.unlink(missing_ok=True)
 
 
 def build(project: Project, caplog: pytest.LogCaptureFixture) -> tuple[int, int]:
@@ -207,7 +229,7 @@ def test_kept_files_are_read_again_only_when_their_stamp_changed(
 ) -> None:
     """A rebuild trusts a kept file untouched since its digest was checked; a cache restored
     elsewhere (new inodes and times, as CI restores one) is read and checked once, then trusted."""
-    read: list[str] = []
+    read = Record(project.root.parent / "read")
 
     def reading(path: str, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
         if mode == "rb":
@@ -217,13 +239,108 @@ def test_kept_files_are_read_again_only_when_their_stamp_changed(
     _, feeds = build(project, caplog)
     monkeypatch.setattr(outputcache, "open", reading, raising=False)
     assert build(project, caplog) == (feeds, 0)
-    assert read == []
+    assert read.lines() == []
     cache = project.root / ".cache"
     shutil.copytree(cache, project.root / "restored")
     shutil.rmtree(cache)
     (project.root / "restored").rename(cache)
     assert build(project, caplog) == (feeds, 0)
-    assert len(read) == feeds
+    assert len(read.lines()) == feeds
     read.clear()
     assert build(project, caplog) == (feeds, 0)
-    assert read == []
+    assert read.lines() == []
+
+
+def test_the_per_incident_files_are_written_beside_the_rendering(
+    project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A child process writes the feeds of every incident while MkDocs renders the pages on
+    this one; the site is the one written in the build's own process."""
+    assert threading.active_count() == 1, "a build forks only when it runs alone"
+    writers = Record(tmp_path / "writers")
+    rendering = Record(tmp_path / "rendering")
+    real_write, real_post_page = outputcache.OutputCache.write, plugin.StatuskitPlugin.on_post_page
+
+    def write(cache: Any, group: Any, site_dir: str) -> None:
+        writers.append(os.getpid())
+        real_write(cache, group, site_dir)
+
+    def post_page(self: Any, output: str, **kwargs: Any) -> Any:
+        rendering.append(os.getpid())
+        return real_post_page(self, output, **kwargs)
+
+    monkeypatch.setattr(outputcache.OutputCache, "write", write)
+    monkeypatch.setattr(plugin.StatuskitPlugin, "on_post_page", post_page)
+    project.build(project.root / "site")
+    assert set(rendering.lines()) == {str(os.getpid())}
+    assert len(writers.lines()) == len(list(project.root.glob("incidents/*/*.md")))
+    assert set(writers.lines()).isdisjoint(rendering.lines()), "written in another process"
+    assert len(set(writers.lines())) == 1
+    alone = project.clean_copy(tmp_path / "alone")
+    monkeypatch.setattr(processes, "spare_cores", lambda: 0)
+    writers.clear()
+    alone.build(alone.root / "site")
+    assert set(writers.lines()) == {str(os.getpid())}, "no core to spare: written here"
+    assert_same_tree(alone.root / "site", project.root / "site")
+
+
+def test_a_failure_writing_the_per_incident_files_fails_the_build_and_names_the_file(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The child's error (here a full disk) is the build's, with the file it could not write;
+    the published site stays as it was."""
+    assert CliRunner().invoke(main, ["build"]).exit_code == 0
+    published = {p: p.read_bytes() for p in (project.root / "site").rglob("*") if p.is_file()}
+    real = outputcache._write_new
+    incident = project.open_incident()
+
+    def full(path: str, content: bytes) -> None:
+        if path.endswith(f"{incident}.rss"):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), path)
+        real(path, content)
+
+    monkeypatch.setattr(outputcache, "_write_new", full)
+    shutil.rmtree(project.root / ".cache")  # every feed is written again
+    result = CliRunner().invoke(main, ["build"])
+    assert result.exit_code == 1
+    assert f"cannot write {project.root}/.site.building/en/feeds/incidents/{incident}.rss" in (
+        result.output
+    )
+    assert "No space left on device; the disk is full" in result.output
+    assert {p: p.read_bytes() for p in (project.root / "site").rglob("*") if p.is_file()} == (
+        published
+    )
+
+
+def test_a_build_that_fails_while_its_outputs_are_written_stops_their_writer(
+    project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page that fails to render ends the build; the child writing the feeds ends with it
+    rather than writing on into a site folder that is being given up."""
+    assert threading.active_count() == 1, "a build forks only when it runs alone"
+    writers: list[processes.Beside[str]] = []
+    real_init, real_write = processes.Beside.__init__, outputcache.OutputCache.write
+    written = Record(tmp_path / "written")
+
+    def init(self: processes.Beside[str], work: Any) -> None:
+        writers.append(self)
+        real_init(self, work)
+
+    def write(cache: Any, group: Any, site_dir: str) -> None:
+        time.sleep(0.2)  # still writing when the page fails
+        real_write(cache, group, site_dir)
+        written.append(group.paths[0])
+
+    def broken(self: Any, output: str, **kwargs: Any) -> Any:
+        raise RuntimeError("a page cannot be rendered")
+
+    monkeypatch.setattr(processes.Beside, "__init__", init)
+    monkeypatch.setattr(outputcache.OutputCache, "write", write)
+    monkeypatch.setattr(plugin.StatuskitPlugin, "on_post_page", broken)
+    with pytest.raises(RuntimeError, match="a page cannot be rendered"):
+        project.build(project.root / "site")
+    (writer,) = writers
+    assert writer.pid is None, "stopped and waited for"
+    count = len(written.lines())
+    time.sleep(0.5)
+    assert len(written.lines()) == count < len(list(project.root.glob("incidents/*/*.md")))

@@ -25,6 +25,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Mapping
+from functools import partial
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -43,6 +44,7 @@ from .cache import (
     target_folder,
     write_atomic,
 )
+from .processes import Beside
 
 log = get_plugin_logger(__name__)
 
@@ -255,11 +257,14 @@ def _write_new(path: str, content: bytes) -> None:
 
 def write_outputs(
     site: Site, config: MkDocsConfig, files: Files, page_id: str, cache_dir: Path | None
-) -> dict[str, bytes]:
-    """Write the per-incident outputs into the site folder, rendering only those not kept, and
-    return the site-wide ones for MkDocs to write (they are few and change with every update).
+) -> tuple[dict[str, bytes], Beside[str]]:
+    """Start writing the per-incident outputs into the site folder, rendering only those not
+    kept, and return the site-wide ones for MkDocs to write (they are few and change with
+    every update) with the writing, whose `join` waits for it and gives the line to log.
 
-    MkDocs has cleaned the site folder before `on_files`, where this runs.
+    The per-incident files are most of a clean build's outputs (a feed pair per incident):
+    a child process writes them on another core while MkDocs renders the pages. MkDocs has
+    cleaned the site folder before `on_files`, where this runs, and never writes these paths.
     """
     site_name, base_url = config.site_name, config.site_url or "/"
     targets = site.settings.targets
@@ -281,16 +286,22 @@ def write_outputs(
     for group in outputs.keyed:
         for path in group.paths:
             _refuse_replacing(taken, path, config)
-        cache.write(group, site_dir)
     for path in outputs.files:
         _refuse_replacing(taken, path, config)
+    return outputs.files, Beside(partial(_write_keyed, cache, outputs.keyed, site_dir))
+
+
+def _write_keyed(cache: OutputCache, keyed: list[KeyedFiles], site_dir: str) -> str:
+    """Every per-incident file into the site, then the cache's manifest of them; the line the
+    build logs about it."""
+    for group in keyed:
+        cache.write(group, site_dir)
     cache.save()
     parts = len(cache.fresh_parts) if cache.folder else cache.parts_rendered
-    log.info(
+    return (
         f"outputs: {cache.reused} file(s) reused, {cache.rendered} rendered; "
         f"{parts - cache.parts_rendered} part(s) reused, {cache.parts_rendered} rendered"
     )
-    return outputs.files
 
 
 def _refuse_replacing(taken: Mapping[str, object], path: str, config: MkDocsConfig) -> None:

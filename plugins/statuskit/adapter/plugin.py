@@ -41,6 +41,7 @@ from .config import StatuskitConfig
 from .memory import give_back_freed
 from .options import SettingsError, build_settings
 from .outputcache import write_outputs
+from .processes import Beside
 from .search import SearchIndexer, plan_bundles
 
 log = get_plugin_logger(__name__)
@@ -66,6 +67,7 @@ class StatuskitPlugin(BasePlugin[StatuskitConfig]):
         self.incremental: IncrementalBuild | None = None
         self.memo: ViewMemo | None = None
         self.indexer: SearchIndexer | None = None
+        self.outputs: Beside[str] | None = None
         self._unwritten: list[str] = []
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
@@ -151,8 +153,9 @@ class StatuskitPlugin(BasePlugin[StatuskitConfig]):
                 )
             )
         assert self.site is not None
-        # The per-incident feeds go straight into the site folder; the rest through MkDocs.
-        outputs = write_outputs(
+        # The per-incident feeds go straight into the site folder (from another process, while
+        # MkDocs renders); the rest through MkDocs.
+        outputs, self.outputs = write_outputs(
             self.site, config, files, self.config.page_id, self._cache_dir(config)
         )
         for path, content in outputs.items():
@@ -286,12 +289,16 @@ class StatuskitPlugin(BasePlugin[StatuskitConfig]):
 
     def on_build_error(self, *, error: Exception) -> None:
         self.collector.release()
+        if self.outputs is not None:
+            self.outputs.abort()
         if self.indexer is not None:
             self.indexer.abort()
 
     @event_priority(50)  # before search plugins write their index
     def on_post_build(self, config: MkDocsConfig) -> None:
         self.collector.release()
+        if self.outputs is not None:
+            log.info(self.outputs.join())
         if self.incremental:
             self.incremental.finish()
         if self.memo is not None:

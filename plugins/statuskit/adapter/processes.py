@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
+import os
+import pickle
 import signal
 import sys
+import tempfile
+import threading
+from collections.abc import Callable
+from typing import IO, Generic, TypeVar
 
 _PR_SET_PDEATHSIG = 1
+T = TypeVar("T")
 
 
 def die_with_parent() -> None:
@@ -17,3 +25,95 @@ def die_with_parent() -> None:
     """
     if sys.platform == "linux":
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def spare_cores() -> int:
+    """Cores this process may run on besides its own: the work a child could take over."""
+    getaffinity = getattr(os, "sched_getaffinity", None)
+    cores = len(getaffinity(0)) if getaffinity else (os.cpu_count() or 1)
+    return cores - 1
+
+
+def can_fork() -> bool:
+    """A fork is safe only with one thread: a lock held by another thread stays held in the
+    child (`mkdocs serve` builds beside its server's threads)."""
+    return hasattr(os, "fork") and threading.active_count() == 1
+
+
+class Beside(Generic[T]):
+    """Work done by a forked child while the build goes on; `join` returns what it returned
+    or raises what it raised.
+
+    Where a fork is unsafe or no core is spare, the work is done at once instead, raising as
+    it would. The child shares the build's memory as it was at the fork, ends with the build
+    (`die_with_parent`) and hands back only its result or exception, pickled into a temporary
+    file (the build logs, so that MkDocs counts its warnings and a test sees its lines).
+    """
+
+    def __init__(self, work: Callable[[], T]) -> None:
+        self.pid: int | None = None
+        self._result: IO[bytes] | None = None
+        self._value: T | None = None
+        if spare_cores() < 1 or not can_fork():
+            self._value = work()
+            return
+        self._result = tempfile.TemporaryFile()  # noqa: SIM115 - closed by join or abort
+        for stream in (sys.stdout, sys.stderr):
+            stream.flush()  # or the child would print what the build had buffered again
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child's coverage is not collected
+            _run_child(work, self._result)
+        self.pid = pid
+
+    def join(self) -> T:
+        """Wait for the child; its result, or its exception raised here."""
+        if self.pid is None:
+            return self._value  # type: ignore[return-value]  # done at once
+        _, status = os.waitpid(self.pid, 0)
+        self.pid = None
+        assert self._result is not None
+        with self._result as stream:
+            stream.seek(0)
+            data = stream.read()
+        if not data:  # killed, or it could not write its result
+            raise RuntimeError(f"a build's child process ended with status {status}")
+        failed, value = pickle.loads(data)
+        if failed:
+            raise value
+        return value  # type: ignore[no-any-return]
+
+    def abort(self) -> None:
+        """The build failed: stop the child, whatever it was writing."""
+        if self.pid is None:
+            return
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+        except (ProcessLookupError, ChildProcessError):
+            pass
+        self.pid = None
+        if self._result is not None:
+            self._result.close()
+
+
+def _run_child(work: Callable[[], object], result: IO[bytes]) -> None:  # pragma: no cover
+    """The child's whole life: the work, its result or exception, then an exit without
+    cleanup (the build's handlers and files belong to the parent)."""
+    code = 0
+    try:
+        die_with_parent()
+        data = pickle.dumps((False, work()))
+    except BaseException as exc:  # every failure goes back to the parent
+        code = 1
+        try:
+            data = pickle.dumps((True, exc))
+        except Exception:  # an exception that does not pickle goes back as its message
+            data = pickle.dumps((True, RuntimeError(f"{type(exc).__name__}: {exc}")))
+    try:
+        result.write(data)
+        result.flush()
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):  # exiting anyway
+                stream.flush()
+        os._exit(code)
