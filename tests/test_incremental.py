@@ -21,7 +21,7 @@ import yaml
 from click.testing import CliRunner
 
 from conftest import ROOT
-from statuskit.adapter import plugin
+from statuskit.adapter import cache, plugin
 from statuskit.adapter.builder import build_target
 from statuskit.adapter.cache import (
     FORMAT,
@@ -34,7 +34,6 @@ from statuskit.adapter.cache import (
     reading_cache_file,
 )
 from statuskit.adapter.search import SearchIndexer
-from statuskit.cli import main as cli_main
 from statuskit.cli.config import load_settings
 from statuskit.cli.main import main
 from statuskit.core import checks, loader, parsecache, site
@@ -443,36 +442,46 @@ def test_targets_built_in_one_process_keep_the_cache_of_read_files(
 
 
 @pytest.mark.parametrize("corpus", ["paths"], indirect=True)
-def test_a_cold_build_reads_the_history_in_shares_before_its_targets(
+def test_a_cold_build_reads_a_long_history_in_shares_first(
     corpus: Project, monkeypatch: pytest.MonkeyPatch, parsed: list[Path]
 ) -> None:
-    """With no store of read files (a first build, a new statuskit), `statuskit build` reads
-    the history in shares, one worker process each, at once; its targets then read no file."""
+    """With no store of read files (a first build, a new statuskit), a build of a long history
+    reads it in shares, a worker process a core, at once; the build then reads no file."""
     monkeypatch.chdir(corpus.root)
-    store = reading_cache_file(corpus.root / ".cache" / "statuskit")
-    cli_main._fill_reading_cache(load_settings(Path("mkdocs.yml")), store.parent.parent, 2)
-    assert parsecache.is_current(store)
-    assert parsed == [], "read in the worker processes"
-    loader._RECENT.clear()  # as a new process
-    build_target("mkdocs.yml", TARGETS["paths"][0], str(corpus.root / "site"), False)
-    assert parsed == []
-
+    monkeypatch.setattr(cache, "SHARED_READ", 1)  # the corpus stands for a long history
+    monkeypatch.setattr(cache, "spare_cores", lambda: 1)  # two cores, whatever runs the test
     shares: list[int] = []
-    real = cli_main.read_in_shares
+    real = cache.read_in_shares
 
     def counting(read: Any, jobs: int) -> dict[str, bytes]:
         shares.append(jobs)
         return real(read, jobs)
 
-    monkeypatch.setattr(cli_main, "read_in_shares", counting)
-    runner = CliRunner()
-    result = runner.invoke(main, ["build", "--jobs", "2", "--site-dir", "site"])
-    assert result.exit_code == 0, result.output
-    assert shares == [], "a current store is used as it is"
-    store.unlink()
-    result = runner.invoke(main, ["build", "--jobs", "2", "--site-dir", "site"])
-    assert result.exit_code == 0, result.output
+    monkeypatch.setattr(cache, "read_in_shares", counting)
+    store = reading_cache_file(corpus.root / ".cache" / "statuskit")
+    loader._RECENT.clear()  # as a new process
+    build_target("mkdocs.yml", TARGETS["paths"][0], str(corpus.root / "site"), False)
     assert shares == [2]
+    assert parsed == [], "read in the worker processes"
+    assert parsecache.is_current(store)
+    loader._RECENT.clear()
+    build_target("mkdocs.yml", TARGETS["paths"][1], str(corpus.root / "site"), False)
+    assert shares == [2], "a current store is used as it is"
+    assert parsed == []
+
+    store.unlink()
+    loader._RECENT.clear()
+    result = CliRunner().invoke(main, ["build", "--jobs", "2", "--site-dir", "site"])
+    assert result.exit_code == 0, result.output
+    assert shares == [2, 2], "once, before the targets' workers start"
+    assert parsed == []
+
+    monkeypatch.setattr(cache, "SHARED_READ", len(list(corpus.root.rglob("*.md"))) + 1)
+    store.unlink()
+    loader._RECENT.clear()
+    build_target("mkdocs.yml", TARGETS["paths"][0], str(corpus.root / "site"), False)
+    assert shares == [2, 2], "a short history is read by the build itself"
+    assert parsed
 
 
 @pytest.mark.parametrize("corpus", ["paths"], indirect=True)

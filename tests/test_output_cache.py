@@ -257,6 +257,7 @@ def test_the_per_incident_files_are_written_beside_the_rendering(
     """A child process writes the feeds of every incident while MkDocs renders the pages on
     this one; the site is the one written in the build's own process."""
     assert threading.active_count() == 1, "a build forks only when it runs alone"
+    monkeypatch.setattr(processes, "spare_cores", lambda: 1)  # two cores, whatever runs the test
     writers = Record(tmp_path / "writers")
     rendering = Record(tmp_path / "rendering")
     real_write, real_post_page = outputcache.OutputCache.write, plugin.StatuskitPlugin.on_post_page
@@ -318,6 +319,7 @@ def test_a_build_that_fails_while_its_outputs_are_written_stops_their_writer(
     """A page that fails to render ends the build; the child writing the feeds ends with it
     rather than writing on into a site folder that is being given up."""
     assert threading.active_count() == 1, "a build forks only when it runs alone"
+    monkeypatch.setattr(processes, "spare_cores", lambda: 1)
     writers: list[processes.Beside[str]] = []
     real_init, real_write = processes.Beside.__init__, outputcache.OutputCache.write
     written = Record(tmp_path / "written")

@@ -29,6 +29,7 @@ import sys
 import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -39,11 +40,13 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 from ..core import parsecache
+from ..core.loader import count_incident_files, read_share
 from ..core.parsecache import code_digest
 from ..core.settings import Settings
 from ..core.site import Site, load_site
 from ..views.memo import ViewMemo, stable_bytes
 from ..views.pages import IncidentSummary, PageSpec, summary_key
+from .processes import can_fork, read_in_shares, spare_cores
 
 log = get_plugin_logger(__name__)
 
@@ -69,6 +72,9 @@ DISTRIBUTIONS = (
 # statuskit's `now:` in mkdocs.yml (any other option named so is in the config items too).
 _MOMENT_LINE = re.compile(rb"^[ \t]+now:[^\n]*$", re.MULTILINE)
 # Config items that do not change any page's HTML but differ between builds of one site.
+# Files from which a first read is shared between processes: below it, starting them costs
+# more than it saves (a build reads about a thousand files a second).
+SHARED_READ = 500
 _VOLATILE_CONFIG = frozenset({"site_dir", "dev_addr", "watch", "config_file_path", "strict"})
 
 
@@ -668,7 +674,7 @@ def cache_dir(options: Any, config: MkDocsConfig) -> Path | None:
 
 def load_site_cached(settings: Settings, cache_dir: Path | None) -> Site:
     """`load_site`, reading again only the incident files changed since the last build."""
-    with reading_cache(cache_dir):
+    with reading_cache(cache_dir, settings):
         return load_site(settings)
 
 
@@ -678,10 +684,16 @@ def reading_cache_file(cache_dir: Path) -> Path:
 
 
 @contextmanager
-def reading_cache(cache_dir: Path | None) -> Iterator[None]:
-    """Within: incident files unchanged since the last read come from the cache folder."""
+def reading_cache(cache_dir: Path | None, settings: Settings | None = None) -> Iterator[None]:
+    """Within: incident files unchanged since the last read come from the cache folder.
+
+    With `settings`, a long history that finds no usable store (a first build, a new
+    statuskit) is first read in shares, a process a core, so the reads within find it read.
+    """
     store = parsecache.activate(reading_cache_file(cache_dir) if cache_dir else None)
     try:
+        if store is not None and not store.old and settings is not None:
+            _read_ahead(store, settings)
         yield
     finally:
         parsecache.activate(None)
@@ -690,3 +702,16 @@ def reading_cache(cache_dir: Path | None) -> Iterator[None]:
                 store.save()
             except OSError as exc:
                 log.info(f"could not save the cache of read files: {exc}")
+
+
+def _read_ahead(store: parsecache.ParseCache, settings: Settings) -> None:
+    """Read the history in shares at once into `store`; a short one, or where processes cannot
+    be forked, is read by the build itself."""
+    jobs = spare_cores() + 1
+    if jobs < 2 or not can_fork() or count_incident_files(settings.incidents_dir) < SHARED_READ:
+        return
+    read = partial(read_share, settings.incidents_dir, settings.locale)
+    try:
+        store.absorb(read_in_shares(read, jobs))
+    except Exception as exc:  # only slower: the build reads what it needs itself
+        log.info(f"history not read ahead ({exc}); the build reads it")

@@ -11,6 +11,7 @@ import sys
 import tempfile
 import threading
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from typing import IO, Generic, TypeVar
 
 _PR_SET_PDEATHSIG = 1
@@ -25,6 +26,26 @@ def die_with_parent() -> None:
     """
     if sys.platform == "linux":
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def worker_start(parent: int) -> None:
+    """A worker of a killed build must stop, or it would write into the next build's folder.
+
+    Forked workers share the parent's lock (so the next build waits for them) and their
+    call queue (so they would never see it close): the kernel ends them with their parent.
+    """
+    die_with_parent()
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def read_in_shares(read: Callable[[int, int], dict[str, bytes]], jobs: int) -> dict[str, bytes]:
+    """`read(share, jobs)` for every share at once, each in a worker process; merged."""
+    entries: dict[str, bytes] = {}
+    with ProcessPoolExecutor(jobs, initializer=worker_start, initargs=(os.getpid(),)) as pool:
+        for part in pool.map(read, range(jobs), [jobs] * jobs):
+            entries.update(part)
+    return entries
 
 
 def spare_cores() -> int:

@@ -16,13 +16,12 @@ from pathlib import Path
 import click
 
 from ..adapter.builder import build_moment, build_target, load_ahead
-from ..adapter.cache import cache_dir, reading_cache, reading_cache_file
+from ..adapter.cache import reading_cache
 from ..adapter.options import TARGET_VARIABLE
-from ..core import parsecache
 from ..core.checks import TRANSLATION
 from ..core.documents import parse_time
 from ..core.editing import EditError, NewIncident, append_update, incident_path, render_new
-from ..core.loader import INCIDENT_SUFFIXES, incident_schema, load_incidents, read_share
+from ..core.loader import INCIDENT_SUFFIXES, incident_schema, load_incidents
 from ..core.model import IMPACTS, INCIDENT_STATUSES, KINDS, MAINTENANCE_STATUSES
 from ..core.postmortems import postmortem_schema
 from ..core.problems import Problem, ValidationFailed, display_path
@@ -36,7 +35,7 @@ from .importing import import_group
 from .init import init_command
 from .notify import notify_command
 from .prsummary import pr_summary_command
-from .publish import PublishError, TargetFailed, default_workers, publish, read_in_shares
+from .publish import PublishError, TargetFailed, default_workers, publish
 from .stats import render_stats
 
 
@@ -219,8 +218,6 @@ def build_command(
     build = partial(_build_one, str(config_file), mode, strict)
     try:
         workers = jobs or default_workers(len(targets.targets), os.cpu_count() or 1)
-        folder = cache_dir(config.plugins["statuskit"].config, config)
-        _fill_reading_cache(settings, folder, jobs or os.cpu_count() or 1)
         with build_moment(settings.now or datetime.now(UTC)):
             if workers > 1 and len(targets.targets) > 1:
                 load_ahead(str(config_file), f"{mode}:{targets.targets[0].id}")
@@ -236,21 +233,6 @@ def build_command(
         raise click.ClickException(f"{_failure(exc)}; {output} left as it was") from None
     for target in targets.targets:
         click.echo(f"{target.site_url} -> {output / target.folder}")
-
-
-def _fill_reading_cache(settings: Settings, cache_dir: Path | None, jobs: int) -> None:
-    """With no usable store of read files (a first build, a new statuskit), read the history
-    in shares at once, so each target finds it read instead of reading it all itself."""
-    if cache_dir is None or jobs < 2 or parsecache.is_current(reading_cache_file(cache_dir)):
-        return
-    read = partial(read_share, settings.incidents_dir, settings.locale)
-    try:
-        entries = read_in_shares(read, jobs)
-        store = parsecache.ParseCache(reading_cache_file(cache_dir))
-        store.absorb(entries)
-        store.save()
-    except Exception as exc:  # only slower: each target reads what it needs itself
-        click.echo(f"statuskit: history not read ahead ({exc}); each target reads it", err=True)
 
 
 def _failure(error: BaseException, quiet: type[BaseException] | None = None) -> str:

@@ -36,7 +36,7 @@ from pathlib import Path
 import click
 import jinja2
 
-from ..adapter.processes import die_with_parent
+from ..adapter.processes import worker_start
 from ..core.targets import Target, TargetSet
 
 _RENAME_EXCHANGE = 2
@@ -241,7 +241,7 @@ def _build_in_workers(
     staging: Path, targets: TargetSet, build: Callable[[Target, Path], None], jobs: int
 ) -> None:
     """Each target in a forked worker; the first failure cancels the targets not started."""
-    with ProcessPoolExecutor(jobs, initializer=_die_with, initargs=(os.getpid(),)) as pool:
+    with ProcessPoolExecutor(jobs, initializer=worker_start, initargs=(os.getpid(),)) as pool:
         futures = [(t, pool.submit(build, t, staging)) for t in targets.targets]
         for target, future in futures:
             error = future.exception()
@@ -265,26 +265,6 @@ def default_workers(targets: int, cores: int) -> int:
         if finish < soonest:
             best, soonest = workers, finish
     return best
-
-
-def read_in_shares(read: Callable[[int, int], dict[str, bytes]], jobs: int) -> dict[str, bytes]:
-    """`read(share, jobs)` for every share at once, each in a worker process; merged."""
-    entries: dict[str, bytes] = {}
-    with ProcessPoolExecutor(jobs, initializer=_die_with, initargs=(os.getpid(),)) as pool:
-        for part in pool.map(read, range(jobs), [jobs] * jobs):
-            entries.update(part)
-    return entries
-
-
-def _die_with(parent: int) -> None:
-    """A worker of a killed build must stop, or it would write into the next build's folder.
-
-    Forked workers share the parent's lock (so the next build waits for them) and their
-    call queue (so they would never see it close): the kernel ends them with their parent.
-    """
-    die_with_parent()
-    if os.getppid() != parent:
-        os._exit(1)
 
 
 def write_root(folder: Path, targets: TargetSet, site_name: str) -> None:

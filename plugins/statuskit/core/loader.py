@@ -141,6 +141,11 @@ def load_incidents(incidents_dir: Path, default_locale: str) -> LoadResult:
     return result
 
 
+def count_incident_files(incidents_dir: Path) -> int:
+    """How many files a read of the history would read."""
+    return len(_walk(incidents_dir)[0])
+
+
 def read_share(
     incidents_dir: Path, default_locale: str, share: int, shares: int
 ) -> dict[str, bytes]:
