@@ -21,7 +21,7 @@ import yaml
 from click.testing import CliRunner
 
 from conftest import ROOT
-from statuskit.adapter import cache, plugin
+from statuskit.adapter import cache, outputcache, plugin, processes
 from statuskit.adapter.builder import build_target
 from statuskit.adapter.cache import (
     FORMAT,
@@ -482,6 +482,41 @@ def test_a_cold_build_reads_a_long_history_in_shares_first(
     build_target("mkdocs.yml", TARGETS["paths"][0], str(corpus.root / "site"), False)
     assert shares == [2, 2], "a short history is read by the build itself"
     assert parsed
+
+
+@pytest.mark.parametrize("corpus", ["paths"], indirect=True)
+def test_targets_built_at_once_share_the_cores_and_fork_no_children(
+    corpus: Project, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Each target built at once gets its share of the machine's cores: three locales on two
+    cores leave none spare, so no target forks a child to write its outputs beside it; built
+    one after another, each target has every core."""
+    monkeypatch.chdir(corpus.root)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    record = tmp_path / "spare"
+    real = outputcache.Beside
+
+    def beside(work: Any) -> Any:
+        with record.open("a", encoding="utf-8") as out:
+            out.write(f"{os.getpid()} {processes.spare_cores()}\n")
+        return real(work)
+
+    monkeypatch.setattr(outputcache, "Beside", beside)
+    runner = CliRunner()
+
+    def spare(jobs: str) -> list[tuple[str, str]]:
+        record.unlink(missing_ok=True)
+        loader._RECENT.clear()
+        result = runner.invoke(main, ["build", "--jobs", jobs, "--site-dir", "site"])
+        assert result.exit_code == 0, result.output
+        return [tuple(line.split()) for line in record.read_text("utf-8").splitlines()]
+
+    at_once = spare(str(len(TARGETS["paths"])))
+    assert [cores for _, cores in at_once] == ["0"] * len(TARGETS["paths"])
+    assert len({pid for pid, _ in at_once}) == len(TARGETS["paths"]), "a worker each"
+    assert os.environ.get(processes.CORES_VARIABLE) is None, "left as it was"
+    in_turn = spare("1")
+    assert in_turn == [(str(os.getpid()), "1")] * len(TARGETS["paths"])
 
 
 @pytest.mark.parametrize("corpus", ["paths"], indirect=True)

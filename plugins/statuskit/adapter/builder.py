@@ -12,6 +12,7 @@ from .cache import cache_dir, load_site_cached
 from .collection import CollectorPause
 from .generator import build, load_config
 from .options import BUILD_TIME_VARIABLE, TARGET_VARIABLE, build_settings
+from .processes import CORES_VARIABLE
 
 
 def build_target(config_file: str, target: str, site_dir: str, strict: bool) -> None:
@@ -56,6 +57,12 @@ def load_ahead(config_file: str, target: str) -> None:
 def build_moment(moment: datetime) -> contextlib.AbstractContextManager[None]:
     """Within: every target built (here or in a worker forked here) describes `moment`."""
     return _environment(BUILD_TIME_VARIABLE, moment.isoformat())
+
+
+def build_cores(cores: int) -> contextlib.AbstractContextManager[None]:
+    """Within: every build started (here or in a worker forked here) uses `cores` cores at most;
+    builds run at once share the machine instead of each forking children onto it."""
+    return _environment(CORES_VARIABLE, str(cores))
 
 
 def _target(target: str) -> contextlib.AbstractContextManager[None]:

@@ -6,8 +6,9 @@ what the whole build shares (`output_context`: locale, address, site name, setti
 the clock, catalog) with statuskit's code and the versions of the libraries that render them.
 A pair whose key is in the cache is linked into the site from the cache's files (a copy across
 devices), never rendered; a new one is written into the site and linked into the cache. They
-bypass MkDocs' files, so MkDocs neither holds nor copies them. Parts of a file (the calendar's
-events) are kept in the manifest by their key the same way.
+bypass MkDocs' files, so MkDocs neither holds nor copies them, and a child process forked for
+them writes them on another core while MkDocs renders the pages (`processes.Beside`). Parts of
+a file (the calendar's events) are kept in the manifest by their key the same way.
 
 The cache is `outputs/` in the target's folder: `manifest.json` (format, statuskit version,
 each key's files by path and content digest, each part with its digest, and the stamp of each

@@ -15,6 +15,8 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import IO, Generic, TypeVar
 
 _PR_SET_PDEATHSIG = 1
+# The cores one build may use, set for builds that share the machine (see `spare_cores`).
+CORES_VARIABLE = "STATUSKIT_CORES"
 T = TypeVar("T")
 
 
@@ -49,7 +51,15 @@ def read_in_shares(read: Callable[[int, int], dict[str, bytes]], jobs: int) -> d
 
 
 def spare_cores() -> int:
-    """Cores this process may run on besides its own: the work a child could take over."""
+    """Cores this build may use besides its own process: the work a child could take over.
+
+    A build that runs beside others (`statuskit build` builds targets at once in worker
+    processes) is given its share of the machine in `STATUSKIT_CORES`; alone, it has every
+    core it may run on.
+    """
+    given = os.environ.get(CORES_VARIABLE, "")
+    if given.isdigit() and int(given) > 0:
+        return int(given) - 1
     getaffinity = getattr(os, "sched_getaffinity", None)
     cores = len(getaffinity(0)) if getaffinity else (os.cpu_count() or 1)
     return cores - 1

@@ -15,9 +15,10 @@ from pathlib import Path
 
 import click
 
-from ..adapter.builder import build_moment, build_target, load_ahead
+from ..adapter.builder import build_cores, build_moment, build_target, load_ahead
 from ..adapter.cache import reading_cache
 from ..adapter.options import TARGET_VARIABLE
+from ..adapter.processes import spare_cores
 from ..core.checks import TRANSLATION
 from ..core.documents import parse_time
 from ..core.editing import EditError, NewIncident, append_update, incident_path, render_new
@@ -217,11 +218,15 @@ def build_command(
     output = site_dir or Path(config.site_dir)
     build = partial(_build_one, str(config_file), mode, strict)
     try:
-        workers = jobs or default_workers(len(targets.targets), os.cpu_count() or 1)
+        cores = spare_cores() + 1
+        workers = jobs or default_workers(len(targets.targets), cores)
+        # Targets built at once share the cores: none forks children onto a busy machine.
+        share = max(1, cores // min(workers, len(targets.targets)))
         with build_moment(settings.now or datetime.now(UTC)):
             if workers > 1 and len(targets.targets) > 1:
                 load_ahead(str(config_file), f"{mode}:{targets.targets[0].id}")
-            publish(output, targets, config.site_name, build, workers, wait)
+            with build_cores(share):
+                publish(output, targets, config.site_name, build, workers, wait)
     except TargetFailed as exc:
         raise click.ClickException(
             f"the build of {targets.mode} target {exc.target.id} failed, {output} left as it was: "
