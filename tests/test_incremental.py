@@ -34,6 +34,7 @@ from statuskit.adapter.cache import (
     reading_cache_file,
 )
 from statuskit.adapter.search import SearchIndexer
+from statuskit.cli import main as cli_main
 from statuskit.cli.config import load_settings
 from statuskit.cli.main import main
 from statuskit.core import checks, loader, parsecache, site
@@ -544,6 +545,54 @@ def test_targets_built_at_once_share_the_history_loaded_before_they_start(
         if build:
             assert record.read_text("utf-8").split() == [str(os.getpid())]
     assert len(TARGETS["paths"]) > 2
+
+
+@pytest.mark.parametrize("corpus", ["paths"], indirect=True)
+@pytest.mark.parametrize("jobs", ["1", "3"])
+def test_every_target_of_a_build_describes_the_history_as_first_read(
+    corpus: Project, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, jobs: str
+) -> None:
+    """A build walks and digests the incidents folder once, before its targets (at once in
+    workers, or one after another): a file edited while they build changes none of them; the
+    next build sees the edit."""
+    monkeypatch.chdir(corpus.root)
+    runner = CliRunner()
+    assert runner.invoke(main, ["build", "--site-dir", "site"]).exit_code == 0  # warm
+    path = next(corpus.root.glob("incidents/*/*-open-*.md"))
+    title = yaml.safe_load(path.read_text("utf-8").split("---")[1])["title"]
+    title = title["en"] if isinstance(title, dict) else title
+    walks = tmp_path / "walks"
+    real_walk, real_build = loader._walk, cli_main.build_target
+
+    def walk(folder: Path) -> Any:
+        with walks.open("a", encoding="utf-8") as out:
+            out.write(f"{os.getpid()}\n")
+        return real_walk(folder)
+
+    started = tmp_path / "started"
+
+    def build_one(*args: Any) -> None:  # the second target to start edits the file first
+        with started.open("a", encoding="utf-8") as out:
+            out.write("target\n")
+        if len(started.read_text("utf-8").split()) == 2:
+            text = path.read_text("utf-8")
+            path.write_text(text.replace(f"title: {title}", "title: Edited while building", 1))
+        real_build(*args)
+
+    monkeypatch.setattr(loader, "_walk", walk)
+    monkeypatch.setattr(cli_main, "build_target", build_one)
+    loader._RECENT.clear()
+    result = runner.invoke(main, ["build", "--jobs", jobs, "--site-dir", "site"])
+    assert result.exit_code == 0, result.output
+    assert "Edited while building" in path.read_text("utf-8")
+    assert walks.read_text("utf-8").split() == [str(os.getpid())], "one walk, before the targets"
+    pages = sorted((corpus.root / "site").glob(f"*/incidents/{path.stem}/index.html"))
+    assert len(pages) == len(TARGETS["paths"])
+    assert all("Edited while building" not in p.read_text("utf-8") for p in pages)
+    walks.unlink()
+    result = runner.invoke(main, ["build", "--jobs", jobs, "--site-dir", "site"])
+    assert result.exit_code == 0, result.output
+    assert all("Edited while building" in p.read_text("utf-8") for p in pages)
 
 
 @pytest.mark.parametrize("corpus", ["paths"], indirect=True)

@@ -66,9 +66,10 @@ def spare_cores() -> int:
 
 
 def can_fork() -> bool:
-    """A fork is safe only with one thread: a lock held by another thread stays held in the
-    child (`mkdocs serve` builds beside its server's threads)."""
-    return hasattr(os, "fork") and threading.active_count() == 1
+    """Fork only on Linux, where the child surely ends with the build (`die_with_parent`), and
+    only with one thread: a lock held by another thread stays held in the child (`mkdocs
+    serve` builds beside its server's threads)."""
+    return sys.platform == "linux" and threading.active_count() == 1
 
 
 class Beside(Generic[T]):

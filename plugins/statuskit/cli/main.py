@@ -22,7 +22,7 @@ from ..adapter.processes import spare_cores
 from ..core.checks import TRANSLATION
 from ..core.documents import parse_time
 from ..core.editing import EditError, NewIncident, append_update, incident_path, render_new
-from ..core.loader import INCIDENT_SUFFIXES, incident_schema, load_incidents
+from ..core.loader import INCIDENT_SUFFIXES, incident_schema, load_incidents, pinned_history
 from ..core.model import IMPACTS, INCIDENT_STATUSES, KINDS, MAINTENANCE_STATUSES
 from ..core.postmortems import postmortem_schema
 from ..core.problems import Problem, ValidationFailed, display_path
@@ -222,7 +222,7 @@ def build_command(
         workers = jobs or default_workers(len(targets.targets), cores)
         # Targets built at once share the cores: none forks children onto a busy machine.
         share = max(1, cores // min(workers, len(targets.targets)))
-        with build_moment(settings.now or datetime.now(UTC)):
+        with build_moment(settings.now or datetime.now(UTC)), pinned_history():
             if workers > 1 and len(targets.targets) > 1:
                 load_ahead(str(config_file), f"{mode}:{targets.targets[0].id}")
             with build_cores(share):

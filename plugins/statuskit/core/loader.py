@@ -7,6 +7,7 @@ import hashlib
 import json
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -119,8 +120,49 @@ def _link_problem(path: Path, incidents_dir: Path) -> Problem:
 _RECENT: Recent[tuple[object, ...], LoadResult] = Recent(2)
 
 
+# Within `pinned_history`: the tree read of each folder and locale, given to later reads.
+_LATEST: dict[tuple[str, str], LoadResult] = {}
+_PINNED = False
+
+
+@contextmanager
+def pinned_history() -> Iterator[None]:
+    """Within: a history is read once, its first read within; later reads (here or in
+    processes forked here) take it as it was read, without walking and digesting its folder.
+
+    `statuskit build` reads the history before it forks its targets' workers (or with its
+    first target): each target then describes that one reading (every locale the same
+    history, even if a file changes while they build) instead of each walking and digesting
+    10,000 files to find it unchanged.
+    """
+    global _PINNED
+    _LATEST.clear()
+    _PINNED = True
+    try:
+        yield
+    finally:
+        _PINNED = False
+        _LATEST.clear()
+
+
 def load_incidents(incidents_dir: Path, default_locale: str) -> LoadResult:
     """Read every incident file under a folder; a bad file never stops the others being read."""
+    where = (str(incidents_dir.resolve()), default_locale)
+    latest = _LATEST.get(where) if _PINNED else None
+    if latest is not None:
+        return _copy(latest)
+    result = _load_incidents(incidents_dir, default_locale)
+    if _PINNED:
+        _LATEST[where] = _copy(result)
+    return result
+
+
+def _copy(result: LoadResult) -> LoadResult:
+    """A result whose lists the caller may change."""
+    return LoadResult(list(result.incidents), list(result.problems), result.tree)
+
+
+def _load_incidents(incidents_dir: Path, default_locale: str) -> LoadResult:
     files, outside = _walk(incidents_dir)
     links = [_link_problem(p, incidents_dir) for p in outside]
     try:
