@@ -9,6 +9,7 @@ import logging
 import os
 import re
 import shutil
+import signal
 import sys
 import threading
 import time
@@ -324,9 +325,9 @@ def test_a_build_that_fails_while_its_outputs_are_written_stops_their_writer(
     real_init, real_write = processes.Beside.__init__, outputcache.OutputCache.write
     written = Record(tmp_path / "written")
 
-    def init(self: processes.Beside[str], work: Any) -> None:
+    def init(self: processes.Beside[str], work: Any, what: str) -> None:
         writers.append(self)
-        real_init(self, work)
+        real_init(self, work, what)
 
     def write(cache: Any, group: Any, site_dir: str) -> None:
         time.sleep(0.2)  # still writing when the page fails
@@ -346,3 +347,23 @@ def test_a_build_that_fails_while_its_outputs_are_written_stops_their_writer(
     count = len(written.lines())
     time.sleep(0.5)
     assert len(written.lines()) == count < len(list(project.root.glob("incidents/*/*.md")))
+
+
+def test_a_writer_killed_by_the_system_fails_the_build_clearly(
+    project: Project, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A child stopped from outside (the kernel's out-of-memory killer, say) leaves no result:
+    the build fails saying which process and how it ended, not with a traceback."""
+    assert threading.active_count() == 1, "a build forks only when it runs alone"
+    monkeypatch.setattr(processes, "spare_cores", lambda: 1)
+
+    def killed(cache: Any, group: Any, site_dir: str) -> None:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    monkeypatch.setattr(outputcache.OutputCache, "write", killed)
+    with pytest.raises(Abort):
+        project.build(project.root / "site")
+    assert (
+        "the process writing the per-incident feeds was killed by signal 9 before it finished; "
+        "build again" in caplog.text
+    )

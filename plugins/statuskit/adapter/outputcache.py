@@ -289,7 +289,8 @@ def write_outputs(
             _refuse_replacing(taken, path, config)
     for path in outputs.files:
         _refuse_replacing(taken, path, config)
-    return outputs.files, Beside(partial(_write_keyed, cache, outputs.keyed, site_dir))
+    writing = partial(_write_keyed, cache, outputs.keyed, site_dir)
+    return outputs.files, Beside(writing, "writing the per-incident feeds")
 
 
 def _write_keyed(cache: OutputCache, keyed: list[KeyedFiles], site_dir: str) -> str:

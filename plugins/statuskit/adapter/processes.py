@@ -14,6 +14,8 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from typing import IO, Generic, TypeVar
 
+from mkdocs.exceptions import PluginError
+
 _PR_SET_PDEATHSIG = 1
 # The cores one build may use, set for builds that share the machine (see `spare_cores`).
 CORES_VARIABLE = "STATUSKIT_CORES"
@@ -82,7 +84,8 @@ class Beside(Generic[T]):
     file (the build logs, so that MkDocs counts its warnings and a test sees its lines).
     """
 
-    def __init__(self, work: Callable[[], T]) -> None:
+    def __init__(self, work: Callable[[], T], what: str) -> None:
+        self.what = what  # what the child does, for an error: "writing the feeds"
         self.pid: int | None = None
         self._result: IO[bytes] | None = None
         self._value: T | None = None
@@ -107,8 +110,13 @@ class Beside(Generic[T]):
         with self._result as stream:
             stream.seek(0)
             data = stream.read()
-        if not data:  # killed, or it could not write its result
-            raise RuntimeError(f"a build's child process ended with status {status}")
+        if not data:  # killed (the system out of memory, say), or it could not write
+            code = os.waitstatus_to_exitcode(status)
+            how = f"was killed by signal {-code}" if code < 0 else f"ended with status {code}"
+            raise PluginError(
+                f"statuskit: the process {self.what} {how} before it finished; "
+                "build again (with more free memory if the system stopped it)"
+            )
         failed, value = pickle.loads(data)
         if failed:
             raise value
