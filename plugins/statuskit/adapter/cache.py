@@ -71,10 +71,10 @@ DISTRIBUTIONS = (
 )
 # statuskit's `now:` in mkdocs.yml (any other option named so is in the config items too).
 _MOMENT_LINE = re.compile(rb"^[ \t]+now:[^\n]*$", re.MULTILINE)
-# Config items that do not change any page's HTML but differ between builds of one site.
 # Files from which a first read is shared between processes: below it, starting them costs
 # more than it saves (a build reads about a thousand files a second).
 SHARED_READ = 500
+# Config items that do not change any page's HTML but differ between builds of one site.
 _VOLATILE_CONFIG = frozenset({"site_dir", "dev_addr", "watch", "config_file_path", "strict"})
 
 

@@ -1,4 +1,6 @@
-"""Child processes of a build that end with it, so a killed build leaves nothing writing on."""
+"""A build's other processes: the workers of `statuskit build`, those that read a history in
+shares and a child working beside a build (`Beside`), with the cores a build may use. Each ends
+with the process that started it, so a killed build leaves nothing writing on."""
 
 from __future__ import annotations
 
@@ -81,7 +83,7 @@ class Beside(Generic[T]):
     Where a fork is unsafe or no core is spare, the work is done at once instead, raising as
     it would. The child shares the build's memory as it was at the fork, ends with the build
     (`die_with_parent`) and hands back only its result or exception, pickled into a temporary
-    file (the build logs, so that MkDocs counts its warnings and a test sees its lines).
+    file; it logs nothing itself (the build logs what it returns, where MkDocs counts it).
     """
 
     def __init__(self, work: Callable[[], T], what: str) -> None:
@@ -95,9 +97,10 @@ class Beside(Generic[T]):
         self._result = tempfile.TemporaryFile()  # noqa: SIM115 - closed by join or abort
         for stream in (sys.stdout, sys.stderr):
             stream.flush()  # or the child would print what the build had buffered again
+        parent = os.getpid()
         pid = os.fork()
         if pid == 0:  # pragma: no cover - the child's coverage is not collected
-            _run_child(work, self._result)
+            _run_child(work, self._result, parent)
         self.pid = pid
 
     def join(self) -> T:
@@ -136,12 +139,14 @@ class Beside(Generic[T]):
             self._result.close()
 
 
-def _run_child(work: Callable[[], object], result: IO[bytes]) -> None:  # pragma: no cover
+def _run_child(  # pragma: no cover - runs in the child, whose coverage is not collected
+    work: Callable[[], object], result: IO[bytes], parent: int
+) -> None:
     """The child's whole life: the work, its result or exception, then an exit without
     cleanup (the build's handlers and files belong to the parent)."""
     code = 0
     try:
-        die_with_parent()
+        worker_start(parent)
         data = pickle.dumps((False, work()))
     except BaseException as exc:  # every failure goes back to the parent
         code = 1
