@@ -451,6 +451,8 @@ def test_a_cold_build_reads_a_long_history_in_shares_first(
     monkeypatch.chdir(corpus.root)
     monkeypatch.setattr(cache, "SHARED_READ", 1)  # the corpus stands for a long history
     monkeypatch.setattr(cache, "spare_cores", lambda: 1)  # two cores, whatever runs the test
+    # and no other thread: an idle one an earlier test left here would stop the fork
+    monkeypatch.setattr(cache, "can_fork", lambda: sys.platform == "linux")
     shares: list[int] = []
     real = cache.read_in_shares
 
@@ -497,10 +499,10 @@ def test_targets_built_at_once_share_the_cores_and_fork_no_children(
     record = tmp_path / "spare"
     real = outputcache.Beside
 
-    def beside(work: Any) -> Any:
+    def beside(work: Any, what: str) -> Any:
         with record.open("a", encoding="utf-8") as out:
             out.write(f"{os.getpid()} {processes.spare_cores()}\n")
-        return real(work)
+        return real(work, what)
 
     monkeypatch.setattr(outputcache, "Beside", beside)
     runner = CliRunner()

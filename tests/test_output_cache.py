@@ -52,6 +52,14 @@ class Record:
         self.path.unlink(missing_ok=True)
 
 
+def forking(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Builds here fork as on a two-core machine where nothing else runs: an idle thread that
+    an earlier test left in this process (an executor's) would otherwise make them write at
+    once (`test_no_fork_while_another_thread_runs` covers that rule)."""
+    monkeypatch.setattr(processes, "spare_cores", lambda: 1)
+    monkeypatch.setattr(processes, "can_fork", lambda: sys.platform == "linux")
+
+
 def build(project: Project, caplog: pytest.LogCaptureFixture) -> tuple[int, int]:
     """Build the project; how many output files were reused and how many rendered."""
     return build_parts(project, caplog)[:2]
@@ -257,8 +265,7 @@ def test_the_per_incident_files_are_written_beside_the_rendering(
 ) -> None:
     """A child process writes the feeds of every incident while MkDocs renders the pages on
     this one; the site is the one written in the build's own process."""
-    assert threading.active_count() == 1, "a build forks only when it runs alone"
-    monkeypatch.setattr(processes, "spare_cores", lambda: 1)  # two cores, whatever runs the test
+    forking(monkeypatch)
     writers = Record(tmp_path / "writers")
     rendering = Record(tmp_path / "rendering")
     real_write, real_post_page = outputcache.OutputCache.write, plugin.StatuskitPlugin.on_post_page
@@ -319,8 +326,7 @@ def test_a_build_that_fails_while_its_outputs_are_written_stops_their_writer(
 ) -> None:
     """A page that fails to render ends the build; the child writing the feeds ends with it
     rather than writing on into a site folder that is being given up."""
-    assert threading.active_count() == 1, "a build forks only when it runs alone"
-    monkeypatch.setattr(processes, "spare_cores", lambda: 1)
+    forking(monkeypatch)
     writers: list[processes.Beside[str]] = []
     real_init, real_write = processes.Beside.__init__, outputcache.OutputCache.write
     written = Record(tmp_path / "written")
@@ -354,8 +360,7 @@ def test_a_writer_killed_by_the_system_fails_the_build_clearly(
 ) -> None:
     """A child stopped from outside (the kernel's out-of-memory killer, say) leaves no result:
     the build fails saying which process and how it ended, not with a traceback."""
-    assert threading.active_count() == 1, "a build forks only when it runs alone"
-    monkeypatch.setattr(processes, "spare_cores", lambda: 1)
+    forking(monkeypatch)
 
     def killed(cache: Any, group: Any, site_dir: str) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
@@ -367,3 +372,22 @@ def test_a_writer_killed_by_the_system_fails_the_build_clearly(
         "the process writing the per-incident feeds was killed by signal 9 before it finished; "
         "build again" in caplog.text
     )
+
+
+def test_no_fork_while_another_thread_runs() -> None:
+    """A lock another thread holds at the fork would stay held in the child forever: with a
+    second thread running (`mkdocs serve`'s server), the work is done at once, in this process."""
+    if threading.active_count() == 1:
+        assert processes.can_fork() == (sys.platform == "linux")
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert not processes.can_fork()
+        pids: list[int] = []
+        beside = processes.Beside(lambda: pids.append(os.getpid()) or "done", "testing")
+        assert beside.pid is None and pids == [os.getpid()]
+        assert beside.join() == "done"
+    finally:
+        stop.set()
+        other.join()
