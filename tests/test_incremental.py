@@ -15,6 +15,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
@@ -39,7 +40,9 @@ from statuskit.cli.config import load_settings
 from statuskit.cli.main import main
 from statuskit.core import checks, loader, parsecache, site
 from statuskit.core.model import Text
+from statuskit.core.status import derive_incident
 from statuskit.outputs import keys
+from statuskit.views import memo
 from statuskit.views.pages import PageSpec, list_src
 from statuskit.views.plan import plan_site
 
@@ -332,8 +335,8 @@ def test_unchanged_files_are_not_read_again(tmp_path: Path, parsed: list[Path]) 
 def test_checks_the_clock_never_changes_are_kept_for_unchanged_files(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """References, texts and fields are checked again only for a changed file or new settings;
-    the checks that follow the clock run every time."""
+    """References, texts and fields are checked again only for a changed file or new settings,
+    not for another target's time zone; the checks that follow the clock run every time."""
     generate(tmp_path, 15, 7, LOCALES)
     monkeypatch.chdir(tmp_path)
     settings = load_settings(tmp_path / "mkdocs.yml")
@@ -364,6 +367,11 @@ def test_checks_the_clock_never_changes_are_kept_for_unchanged_files(
     assert problems(settings) == first and len(checked) == 1
     later = dataclasses.replace(settings, now=settings.now + dt.timedelta(days=400))
     assert problems(later) != first and checked == []  # the clock's checks ran
+    # A target shown in another zone (a mirror) finds them too: none of them reads a clock.
+    elsewhere = dataclasses.replace(settings, timezone=ZoneInfo("Pacific/Kiritimati"))
+    assert settings.timezone != elsewhere.timezone
+    problems(elsewhere)
+    assert checked == []
     fewer = dataclasses.replace(settings, components=settings.components[:-1])
     problems(fewer)
     assert len(checked) == 15
@@ -422,6 +430,45 @@ def test_keys_take_incidents_and_summaries_by_what_they_were_made_from(tmp_path:
     assert keyed != before
     summaries[0].duration = "a different text"
     assert page_key("environment", listing) == keyed
+
+
+def test_a_closed_incidents_views_are_keyed_by_its_sources_and_status(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The views memo keys a closed incident read from files by its sources' digest and its
+    status, without pickling its state; the clock, open incidents and an incident with no
+    sources keep their own rules."""
+    generate(tmp_path, 12, 3, LOCALES)
+    loader._RECENT.clear()
+    settings = load_settings(tmp_path / "mkdocs.yml")
+    incidents = loader.load_incidents(tmp_path / "incidents", "en").incidents
+    pickled: list[object] = []
+    real = memo.stable_bytes
+
+    def spy(value: object, *args: Any) -> bytes:
+        pickled.append(value)
+        return real(value, *args)
+
+    monkeypatch.setattr(memo, "stable_bytes", spy)
+    views = memo.ViewMemo("scope")
+    now, later = settings.now, settings.now + dt.timedelta(days=30)
+    states = {i.id: derive_incident(i, settings, now) for i in incidents}
+    closed = [i for i in incidents if not (states[i.id].is_open or states[i.id].is_upcoming)]
+    opened = [i for i in incidents if states[i.id].is_open or states[i.id].is_upcoming]
+    assert closed and opened
+    for incident in closed:
+        state = derive_incident(incident, settings, now)
+        key = views.key(state)
+        assert key is not None and key == views.key(derive_incident(incident, settings, later))
+        assert key != views.key(dataclasses.replace(state, status="other"))
+        edited = dataclasses.replace(incident, source=incident.source[::-1])
+        assert key != views.key(derive_incident(edited, settings, now))
+        assert key != memo.ViewMemo("another scope").key(state)
+    assert pickled == [], "closed incidents' states were pickled"
+    assert all(views.key(derive_incident(i, settings, now)) is None for i in opened)
+    unread = dataclasses.replace(closed[0], source="")
+    assert views.key(derive_incident(unread, settings, now)) is not None
+    assert len(pickled) == 1
 
 
 @pytest.mark.parametrize("corpus", ["paths"], indirect=True)

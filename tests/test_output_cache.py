@@ -4,12 +4,14 @@ changed; a rebuild writes exactly what a clean build writes, and a damaged cache
 from __future__ import annotations
 
 import errno
+import functools
 import json
 import logging
 import os
 import re
 import shutil
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -236,8 +238,9 @@ def test_a_file_already_in_the_site_is_replaced_not_written_through(tmp_path: Pa
 def test_kept_files_are_read_again_only_when_their_stamp_changed(
     project: Project, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A rebuild trusts a kept file untouched since its digest was checked; a cache restored
-    elsewhere (new inodes and times, as CI restores one) is read and checked once, then trusted."""
+    """A rebuild trusts a kept file untouched since its digest was checked, and so does a
+    cache restored as CI restores one (new inodes, same sizes and times); files whose times
+    changed are read and checked once, then trusted."""
     read = Record(project.root.parent / "read")
 
     def reading(path: str, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
@@ -250,14 +253,39 @@ def test_kept_files_are_read_again_only_when_their_stamp_changed(
     assert build(project, caplog) == (feeds, 0)
     assert read.lines() == []
     cache = project.root / ".cache"
-    shutil.copytree(cache, project.root / "restored")
-    shutil.rmtree(cache)
-    (project.root / "restored").rename(cache)
+    restore_elsewhere(cache)
+    assert build(project, caplog) == (feeds, 0)
+    assert read.lines() == [], "a restored cache is read again"
+    later = time.time() + 60
+    for path in (cache / "statuskit").rglob("*"):
+        if path.is_file():
+            os.utime(path, (later, later))
     assert build(project, caplog) == (feeds, 0)
     assert len(read.lines()) == feeds
     read.clear()
     assert build(project, caplog) == (feeds, 0)
     assert read.lines() == []
+
+
+def restore_elsewhere(folder: Path) -> None:
+    """Put `folder` back from an archive as CI's cache step does (GNU tar, POSIX format):
+    same sizes and times, new inodes."""
+    archive, restored = folder.with_name("cache.tar"), folder.with_name("restored")
+    run = functools.partial(subprocess.run, check=True, cwd=folder.parent)
+    run(
+        [
+            "tar",
+            "--posix",
+            "-cf",
+            archive,
+            f"--transform=s,^{folder.name},{restored.name},",
+            folder.name,
+        ]
+    )
+    run(["tar", "-xf", archive])
+    archive.unlink()
+    shutil.rmtree(folder)
+    restored.rename(folder)
 
 
 def test_the_per_incident_files_are_written_beside_the_rendering(

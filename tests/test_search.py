@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from statuskit.adapter import plugin, search
 from statuskit.adapter.search import INDEXED_FOLDERS, LISTING, MANIFEST
 from statuskit.cli.main import main
 from test_incremental import Project, assert_same_tree
+from test_output_cache import restore_elsewhere
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from corpus import generate
@@ -146,6 +148,36 @@ def test_damaged_bundle_cache_is_ignored(
     same_as_clean(project, tmp_path)
     # The damaged entry was replaced: the next build reuses everything.
     assert build(project, caplog) == (len(entries), [])
+
+
+def test_cached_bundles_are_read_again_only_when_their_stamp_changed(
+    project: Project, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Restoring a bundle does not read its files while their sizes and times are those they
+    were checked with, also after CI restores the cache; touched files are checked once."""
+    build(project, caplog)
+    files = [p for e in cached_bundles(project) for p in e.rglob("*") if p.name != LISTING]
+    read: list[str] = []
+
+    def reading(path: str, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        if mode == "rb":
+            read.append(path)
+        return open(path, mode, *args, **kwargs)
+
+    monkeypatch.setattr(search, "open", reading, raising=False)
+    restore_elsewhere(project.root / ".cache")
+    reused, indexed = build(project, caplog)
+    assert (reused, indexed) == (len(bundles(project)), [])
+    assert read == [], "a restored cache is read again"
+    later = time.time() + 60
+    for path in files:
+        if path.is_file():
+            os.utime(path, (later, later))
+    assert build(project, caplog) == (reused, [])
+    assert sorted(read) == sorted(str(p) for p in files if p.is_file())
+    read.clear()
+    assert build(project, caplog) == (reused, [])
+    assert read == []
 
 
 def test_a_site_page_under_incidents_is_in_the_other_bundle(

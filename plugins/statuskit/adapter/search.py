@@ -23,6 +23,7 @@ never name the bundles, so a cached page stays right when a year is added.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -41,7 +42,7 @@ from mkdocs.plugins import get_plugin_logger
 from mkdocs.structure.files import File
 
 from ..views.pages import SitePlan
-from .cache import content_digest, link_or_copy, package_version, write_atomic
+from .cache import content_digest, link_or_copy, package_version, stamp, write_atomic
 from .processes import die_with_parent
 
 log = get_plugin_logger(__name__)
@@ -56,7 +57,7 @@ OTHER = "other"
 MARKER = b"data-pagefind-body"
 INDEXED_FOLDERS = ("incidents", "postmortems")
 # Bump when a cached bundle's layout or the meaning of its key changes.
-FORMAT = 2
+FORMAT = 3
 LISTING = "bundle.json"
 # How far below the build Pagefind runs (see `_beside_the_build`).
 _NICENESS = 10
@@ -427,7 +428,8 @@ class BundleCache:
     """Indexed bundles by key, one folder each with the digest of every file in `bundle.json`.
 
     An entry whose listing is unreadable, names another key or format, or whose files differ
-    from their digests is ignored and indexed again: a damaged cache is only slower.
+    from their digests is ignored and indexed again: a damaged cache is only slower. A file
+    whose size and time are those its digest was checked with is not read again (`stamp`).
     """
 
     def __init__(self, folder: Path) -> None:
@@ -443,18 +445,23 @@ class BundleCache:
             listing = json.loads((entry / LISTING).read_text("utf-8"))
             if listing.get("format") != FORMAT or listing.get("key") != key:
                 raise ValueError("written for another key or format")
-            files = listing["files"]
-            if not isinstance(files, dict) or not files:
+            files, stamps = listing["files"], listing["stamps"]
+            if not isinstance(files, dict) or not files or not isinstance(stamps, dict):
                 raise ValueError("lists no files")
             folders: set[str] = set()
+            checked = 0
             for name, digest in files.items():
                 parts = name.split("/")
                 if not parts[0] or {"", ".", ".."} & set(parts) or name == LISTING:
                     raise ValueError(f"names {name!r}")
                 source = os.path.join(entry, name)
-                with open(source, "rb") as file:
-                    if hashlib.sha256(file.read()).hexdigest() != digest:
-                        raise ValueError(f"{name} differs from its digest")
+                now = stamp(source)
+                if now != stamps.get(name):
+                    with open(source, "rb") as file:
+                        if hashlib.sha256(file.read()).hexdigest() != digest:
+                            raise ValueError(f"{name} differs from its digest")
+                    stamps[name] = now
+                    checked += 1
                 target = os.path.join(dest, name)
                 _make_folder(os.path.dirname(target), folders)
                 link_or_copy(source, target)
@@ -462,6 +469,10 @@ class BundleCache:
             log.info(f"ignoring the search bundle cached in {entry}: {exc}")
             shutil.rmtree(dest, ignore_errors=True)
             return False
+        if checked:
+            # Checked once: the next build trusts these files while they stay as they are.
+            with contextlib.suppress(OSError):
+                write_atomic(entry / LISTING, _listing(key, files, stamps))
         self.used.add(key)
         return True
 
@@ -472,15 +483,16 @@ class BundleCache:
             self.folder.mkdir(parents=True, exist_ok=True)
             temp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=self.folder))
             files: dict[str, str] = {}
+            stamps: dict[str, list[int]] = {}
             folders: set[str] = set()
             for name in _files(dest):
                 source, target = os.path.join(dest, name), os.path.join(temp, name)
                 _make_folder(os.path.dirname(target), folders)
                 link_or_copy(source, target)
-                with open(source, "rb") as file:
+                with open(target, "rb") as file:
                     files[name] = hashlib.sha256(file.read()).hexdigest()
-            listing = {"format": FORMAT, "key": key, "files": files}
-            write_atomic(temp / LISTING, json.dumps(listing, sort_keys=True).encode("utf-8"))
+                stamps[name] = stamp(target)
+            write_atomic(temp / LISTING, _listing(key, files, stamps))
             entry = self.folder / key
             shutil.rmtree(entry, ignore_errors=True)
             os.replace(temp, entry)
@@ -497,3 +509,9 @@ class BundleCache:
                     shutil.rmtree(path, ignore_errors=True)
                 else:
                     path.unlink(missing_ok=True)
+
+
+def _listing(key: str, files: dict[str, str], stamps: dict[str, list[int]]) -> bytes:
+    """A bundle's `bundle.json`: its key, each file's digest and the stamp it was checked at."""
+    listing = {"format": FORMAT, "key": key, "files": files, "stamps": stamps}
+    return json.dumps(listing, sort_keys=True).encode("utf-8")

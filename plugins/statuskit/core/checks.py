@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from . import parsecache
 from .model import (
@@ -134,15 +135,20 @@ def _timely(incident: Incident, settings: Settings, now: datetime) -> Iterator[P
     yield from check_postmortem(incident, settings, now)
 
 
+# Where the settled checks' key puts the target's time zone, which they never read.
+_ANY_ZONE = ZoneInfo("UTC")
+
+
 def _settled_checks(settings: Settings) -> Callable[[Incident], list[Problem]]:
     """`_settled`, kept in the reading cache for an incident read from unchanged files.
 
     The key names the incident's sources and path, the working folder (problems name files
-    from it) and the settings without the clock and the target (every target shares them).
+    from it) and the settings without the clock, the target and its time zone: every target
+    shares them, also one shown in another zone (a mirror), since none of them reads a clock.
     """
     store = parsecache.active()
     try:
-        shared = dataclasses.replace(settings, now=None, targets=None)
+        shared = dataclasses.replace(settings, now=None, targets=None, timezone=_ANY_ZONE)
         scope = pickle.dumps((shared, os.getcwd()), protocol=pickle.HIGHEST_PROTOCOL)
     except Exception:  # settings pickle cannot write: check every time
         store = None

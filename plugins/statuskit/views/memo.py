@@ -10,7 +10,6 @@ another format or scope, or one that cannot be read, is ignored and written anew
 
 from __future__ import annotations
 
-import copyreg
 import dataclasses
 import hashlib
 import io
@@ -20,7 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..core.model import Incident, by_source
 from ..core.parsecache import write_pickle
 from ..core.status import IncidentState
 
@@ -65,13 +63,22 @@ class ViewMemo:
             self.old = {}
 
     def key(self, state: IncidentState) -> str | None:
-        """The digest of a closed incident's state; None when its views follow the clock."""
+        """The digest of a closed incident's state; None when its views follow the clock.
+
+        An incident read from files is written as its sources' digest and its status: the
+        rest of a closed state follows from them and the settings (the scope), as
+        `derive_incident` reads the clock only for open and upcoming ones. This key is made for
+        every closed incident of every build; pickling each state took 60 µs.
+        """
         if state.is_open or state.is_upcoming:
             return None
-        try:
-            data = stable_bytes(state, _STATE_KEYS)
-        except Exception:
-            return None
+        if state.incident.source:
+            data = f"\0closed\0{state.incident.source}\0{state.status}".encode()
+        else:
+            try:
+                data = stable_bytes(state)
+            except Exception:
+                return None
         return hashlib.blake2b(self.scope.encode() + data, digest_size=20).hexdigest()
 
     def recall(self, incident_id: str, key: str | None) -> tuple[Any, Any] | None:
@@ -133,10 +140,6 @@ def stable_bytes(value: object, keys: Mapping[type, Callable[[Any], Any]] | None
     pickler.dump(value)
     return buffer.getvalue()
 
-
-# An incident read from files is written as its sources' digest: a closed incident's state is
-# its incident's (with the settings the scope holds), so the key need not walk every update.
-_STATE_KEYS = {**copyreg.dispatch_table, Incident: by_source}
 
 
 def _digest(data: bytes) -> str:
