@@ -141,6 +141,5 @@ def stable_bytes(value: object, keys: Mapping[type, Callable[[Any], Any]] | None
     return buffer.getvalue()
 
 
-
 def _digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=20).hexdigest()
