@@ -13,7 +13,8 @@ a file (the calendar's events) are kept in the manifest by their key the same wa
 The cache is `outputs/` in the target's folder: `manifest.json` (format, statuskit version,
 each key's files by path and content digest, each part with its digest, and the stamp of each
 file when its digest was last checked) and one file per content, named by its digest. A file
-whose size, modification time or inode differs from its stamp is read and checked again. A
+whose size or modification time differs from its stamp is read and checked again (a cache CI
+restores from its archive keeps both). A
 manifest of another format or version, unreadable JSON, or a file or part whose digest does not
 match is ignored: a damaged cache costs a render, never a wrong file. Entries this build did not
 use are dropped when it ends.
