@@ -288,18 +288,23 @@ def test_damaged_or_foreign_cache_is_ignored(
     assert_same_tree(clean.root / "site", project.root / "site")
 
 
+def first_arguments(monkeypatch: pytest.MonkeyPatch, owner: object, name: str) -> list[Any]:
+    """The first argument of every call of `owner.name` from here on, in order."""
+    found: list[Any] = []
+    real = getattr(owner, name)
+
+    def spy(first: Any, *args: Any) -> Any:
+        found.append(first)
+        return real(first, *args)
+
+    monkeypatch.setattr(owner, name, spy)
+    return found
+
+
 @pytest.fixture
 def parsed(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     """The incident files parsed from here on (not taken from a cache), in order."""
-    found: list[Path] = []
-    real = loader._load_file
-
-    def spy(path: Path, *args: Any) -> Any:
-        found.append(path)
-        return real(path, *args)
-
-    monkeypatch.setattr(loader, "_load_file", spy)
-    return found
+    return first_arguments(monkeypatch, loader, "_load_file")
 
 
 def test_unchanged_files_are_not_read_again(tmp_path: Path, parsed: list[Path]) -> None:
@@ -442,14 +447,7 @@ def test_a_closed_incidents_views_are_keyed_by_its_sources_and_status(
     loader._RECENT.clear()
     settings = load_settings(tmp_path / "mkdocs.yml")
     incidents = loader.load_incidents(tmp_path / "incidents", "en").incidents
-    pickled: list[object] = []
-    real = memo.stable_bytes
-
-    def spy(value: object, *args: Any) -> bytes:
-        pickled.append(value)
-        return real(value, *args)
-
-    monkeypatch.setattr(memo, "stable_bytes", spy)
+    pickled = first_arguments(monkeypatch, memo, "stable_bytes")
     views = memo.ViewMemo("scope")
     now, later = settings.now, settings.now + dt.timedelta(days=30)
     states = {i.id: derive_incident(i, settings, now) for i in incidents}
