@@ -22,7 +22,6 @@ about the other load than about statuskit).
 
 from __future__ import annotations
 
-import os
 import resource
 import shutil
 import statistics
@@ -37,6 +36,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from build import LOCALES, SINGLE, print_table, run_build
+from checkout import as_a_fresh_clone
 from corpus import generate
 
 STATUSKIT = [sys.executable, "-m", "statuskit.cli.main"]
@@ -190,29 +190,6 @@ def publish_figures(root: Path, n: int, report: Callable[[str, str, str], None])
         f"{seconds:.1f} s ({CPU_SECONDS[-1]:.0f} s CPU)",
         "statuskit update … && statuskit build (fresh checkout, cache restored from its archive)",
     )
-
-
-def as_a_fresh_clone(root: Path, aside: Path) -> None:
-    """The project as CI's deploy job finds it: checked out anew (no site folder, every file
-    written just now) and the cache restored from its archive (GNU tar, as actions/cache does:
-    same sizes and times, new inodes). The old site and cache go to `aside`, deleted after the
-    build is timed: a runner's disk has not just freed 100,000 files (this machine's ext4 without
-    a journal would skip their inodes when the build makes its folders)."""
-    aside.mkdir()
-    (root / "site").rename(aside / "site")
-    now = time.time()
-    for path in root.rglob("*"):
-        if path.is_file() and ".cache" not in path.relative_to(root).parts:
-            os.utime(path, (now, now))
-    archive, restored = aside / "cache.tar", root / "restored"
-    subprocess.run(
-        ["tar", "--posix", "-cf", archive, "--transform=s,^.cache,restored,", ".cache"],
-        cwd=root,
-        check=True,
-    )
-    subprocess.run(["tar", "-xf", archive], cwd=root, check=True)
-    (root / ".cache").rename(aside / "cache")
-    restored.rename(root / ".cache")
 
 
 def clean_build(root: Path, aside: Path) -> tuple[float, float]:

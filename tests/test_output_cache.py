@@ -4,17 +4,16 @@ changed; a rebuild writes exactly what a clean build writes, and a damaged cache
 from __future__ import annotations
 
 import errno
-import functools
 import json
 import logging
 import os
 import re
 import shutil
 import signal
-import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +29,7 @@ from statuskit.cli.main import main
 from test_incremental import Project, assert_same_tree, cli
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
+from checkout import restore_from_archive
 from corpus import generate
 
 OUTPUTS = re.compile(
@@ -242,24 +242,15 @@ def test_kept_files_are_read_again_only_when_their_stamp_changed(
     cache restored as CI restores one (new inodes, same sizes and times); files whose times
     changed are read and checked once, then trusted."""
     read = Record(project.root.parent / "read")
-
-    def reading(path: str, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
-        if mode == "rb":
-            read.append(path)
-        return open(path, mode, *args, **kwargs)
-
     _, feeds = build(project, caplog)
-    monkeypatch.setattr(outputcache, "open", reading, raising=False)
+    record_reads(monkeypatch, outputcache, read)
     assert build(project, caplog) == (feeds, 0)
     assert read.lines() == []
     cache = project.root / ".cache"
-    restore_elsewhere(cache)
+    restore_from_archive(cache, project.root.parent / "aside")
     assert build(project, caplog) == (feeds, 0)
     assert read.lines() == [], "a restored cache is read again"
-    later = time.time() + 60
-    for path in (cache / "statuskit").rglob("*"):
-        if path.is_file():
-            os.utime(path, (later, later))
+    touch_later((cache / "statuskit").rglob("*"))
     assert build(project, caplog) == (feeds, 0)
     assert len(read.lines()) == feeds
     read.clear()
@@ -267,25 +258,25 @@ def test_kept_files_are_read_again_only_when_their_stamp_changed(
     assert read.lines() == []
 
 
-def restore_elsewhere(folder: Path) -> None:
-    """Put `folder` back from an archive as CI's cache step does (GNU tar, POSIX format):
-    same sizes and times, new inodes."""
-    archive, restored = folder.with_name("cache.tar"), folder.with_name("restored")
-    run = functools.partial(subprocess.run, check=True, cwd=folder.parent)
-    run(
-        [
-            "tar",
-            "--posix",
-            "-cf",
-            archive,
-            f"--transform=s,^{folder.name},{restored.name},",
-            folder.name,
-        ]
-    )
-    run(["tar", "-xf", archive])
-    archive.unlink()
-    shutil.rmtree(folder)
-    restored.rename(folder)
+def record_reads(monkeypatch: pytest.MonkeyPatch, module: object, record: Record) -> None:
+    """Every file `module` opens to read bytes from here on is written to `record` (also from
+    a child process)."""
+
+    def reading(path: str, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        if mode == "rb":
+            record.append(path)
+        return open(path, mode, *args, **kwargs)
+
+    monkeypatch.setattr(module, "open", reading, raising=False)
+
+
+def touch_later(paths: Iterable[Path]) -> list[str]:
+    """Give the files among `paths` a time a minute ahead (contents unchanged); their names."""
+    later = time.time() + 60
+    touched = [p for p in paths if p.is_file()]
+    for path in touched:
+        os.utime(path, (later, later))
+    return [str(p) for p in touched]
 
 
 def test_the_per_incident_files_are_written_beside_the_rendering(

@@ -10,7 +10,6 @@ import os
 import re
 import shutil
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -24,9 +23,10 @@ from statuskit.adapter import plugin, search
 from statuskit.adapter.search import INDEXED_FOLDERS, LISTING, MANIFEST
 from statuskit.cli.main import main
 from test_incremental import Project, assert_same_tree
-from test_output_cache import restore_elsewhere
+from test_output_cache import Record, record_reads, touch_later
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
+from checkout import restore_from_archive
 from corpus import generate
 
 SEARCHED = re.compile(r"search: (\d+) bundle\(s\) reused, (\d+) indexed(?: \(([^)]*)\))?")
@@ -151,33 +151,27 @@ def test_damaged_bundle_cache_is_ignored(
 
 
 def test_cached_bundles_are_read_again_only_when_their_stamp_changed(
-    project: Project, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+    project: Project,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Restoring a bundle does not read its files while their sizes and times are those they
     were checked with, also after CI restores the cache; touched files are checked once."""
     build(project, caplog)
-    files = [p for e in cached_bundles(project) for p in e.rglob("*") if p.name != LISTING]
-    read: list[str] = []
-
-    def reading(path: str, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
-        if mode == "rb":
-            read.append(path)
-        return open(path, mode, *args, **kwargs)
-
-    monkeypatch.setattr(search, "open", reading, raising=False)
-    restore_elsewhere(project.root / ".cache")
+    read = Record(tmp_path / "read")
+    record_reads(monkeypatch, search, read)
+    restore_from_archive(project.root / ".cache", tmp_path / "aside")
     reused, indexed = build(project, caplog)
     assert (reused, indexed) == (len(bundles(project)), [])
-    assert read == [], "a restored cache is read again"
-    later = time.time() + 60
-    for path in files:
-        if path.is_file():
-            os.utime(path, (later, later))
+    assert read.lines() == [], "a restored cache is read again"
+    files = [p for e in cached_bundles(project) for p in e.rglob("*") if p.name != LISTING]
+    touched = touch_later(files)
     assert build(project, caplog) == (reused, [])
-    assert sorted(read) == sorted(str(p) for p in files if p.is_file())
+    assert sorted(read.lines()) == sorted(touched)
     read.clear()
     assert build(project, caplog) == (reused, [])
-    assert read == []
+    assert read.lines() == []
 
 
 def test_a_site_page_under_incidents_is_in_the_other_bundle(
