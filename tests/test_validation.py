@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
+import sys
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -757,6 +760,44 @@ def test_policy_warning_fails_only_a_strict_build(
     assert "1 warning(s) in strict mode" in build_errors(caplog)
     # Refused before MkDocs cleans the folder: the published site is untouched.
     assert {p: p.read_bytes() for p in project.site.rglob("*") if p.is_file()} == before
+
+
+@pytest.mark.parametrize("jobs", ["1", "3"])
+def test_statuskit_build_logs_each_warning_once_for_all_its_targets(
+    project: SiteProject,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    jobs: str,
+) -> None:
+    """Three locales found each warning three times; `--jobs 3` forks a worker per target."""
+    monkeypatch.chdir(project.root)
+    project.configure(locales=["en", "ko", "ja"], policies={"levels": {"stale_update": "off"}})
+    project.write("critical.md", OPEN_INCIDENT.replace("severity: minor", "severity: critical"))
+    project.write("other.md", OPEN_INCIDENT.replace("severity: minor", "severity: critical"))
+    with caplog.at_level(logging.WARNING):
+        project.build()
+    found = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(found) >= 2, found
+
+    def build(*options: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "statuskit.cli.main", "build", "--jobs", jobs, *options]
+        env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+        return subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+
+    result = build()
+    assert result.returncode == 0, result.stderr
+    for warning in found:
+        assert result.stderr.count(warning) == 1, result.stderr
+    assert result.stderr.count("building paths target") == 3, result.stderr
+    # Each target still counts them: a strict build fails, whichever target fails first.
+    strict = build("--strict")
+    assert strict.returncode == 1, strict.stderr
+    assert f"{len(found)} warning(s) in strict mode" in strict.stderr
+    # A build outside `statuskit build` (each rebuild of `mkdocs serve`) logs all it finds.
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        project.build()
+    assert [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING] == found
 
 
 def test_missing_translations_are_one_warning_per_incident_and_never_block(

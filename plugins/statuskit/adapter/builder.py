@@ -13,6 +13,7 @@ from .collection import CollectorPause
 from .generator import build, load_config
 from .options import BUILD_TIME_VARIABLE, TARGET_VARIABLE, build_settings
 from .processes import CORES_VARIABLE
+from .reporting import log_problems
 
 
 def build_target(config_file: str, target: str, site_dir: str, strict: bool) -> None:
@@ -32,7 +33,9 @@ def load_ahead(config_file: str, target: str) -> None:
 
     Every target of a build loads the same incidents and checks them alike (only the target
     differs); loaded first in the process that forks them, the targets share it instead of
-    each loading it again. A site that does not load is left for the targets to report.
+    each loading it again. Its problems are logged here, once: within `once_per_run` the
+    targets log only those this load did not find. A site that does not load is left for the
+    targets to refuse.
     """
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     with _target(target):
@@ -48,8 +51,11 @@ def load_ahead(config_file: str, target: str) -> None:
         collector = CollectorPause()
         collector.pause()
         try:
-            with contextlib.suppress(ValidationFailed):
-                load_site_cached(build_settings(plugin.config, config), folder)
+            site = load_site_cached(build_settings(plugin.config, config), folder)
+        except ValidationFailed as exc:
+            log_problems(exc.problems)
+        else:
+            log_problems(site.warnings)
         finally:
             collector.release()
 

@@ -19,9 +19,8 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
-from ..core.checks import TRANSLATION
 from ..core.i18n import page_translations
-from ..core.problems import Problem, ValidationFailed
+from ..core.problems import ValidationFailed
 from ..core.site import Site
 from ..views.memo import ViewMemo
 from ..views.pages import FeedLink, PageSpec, SitePlan
@@ -42,6 +41,7 @@ from .memory import give_back_freed
 from .options import SettingsError, build_settings
 from .outputcache import write_outputs
 from .processes import Beside
+from .reporting import log_problems
 from .search import SearchIndexer, plan_bundles
 
 log = get_plugin_logger(__name__)
@@ -112,9 +112,9 @@ class StatuskitPlugin(BasePlugin[StatuskitConfig]):
         try:
             self.site = load_site_cached(self.settings, self._cache_dir(config))
         except ValidationFailed as exc:
-            _log_warnings(exc.problems)
+            log_problems(exc.problems)
             raise PluginError(str(exc)) from None
-        blocking = _log_warnings(self.site.warnings)
+        blocking = log_problems(self.site.warnings)
         if config.strict and blocking:
             # MkDocs would count these only after writing the site; refuse before it is touched.
             lines = "\n".join(str(p) for p in blocking)
@@ -306,20 +306,6 @@ class StatuskitPlugin(BasePlugin[StatuskitConfig]):
         if self.indexer is not None:
             self.indexer.finish()
         self._reset()
-
-
-def _log_warnings(problems: list[Problem]) -> list[Problem]:
-    """Log warnings; a lagging translation is only information. Returns the real warnings."""
-    blocking = []
-    for problem in problems:
-        if problem.is_error:
-            continue
-        if problem.code == TRANSLATION:
-            log.info(str(problem))
-        else:
-            log.warning(str(problem))
-            blocking.append(problem)
-    return blocking
 
 
 def _markdown(spec: PageSpec) -> str:

@@ -19,6 +19,7 @@ from ..adapter.builder import build_cores, build_moment, build_target, load_ahea
 from ..adapter.cache import reading_cache
 from ..adapter.options import TARGET_VARIABLE
 from ..adapter.processes import spare_cores
+from ..adapter.reporting import once_per_run
 from ..core.checks import TRANSLATION
 from ..core.documents import parse_time
 from ..core.editing import EditError, NewIncident, append_update, incident_path, render_new
@@ -222,7 +223,8 @@ def build_command(
         workers = jobs or default_workers(len(targets.targets), cores)
         # Targets built at once share the cores: none forks children onto a busy machine.
         share = max(1, cores // min(workers, len(targets.targets)))
-        with build_moment(settings.now or datetime.now(UTC)), pinned_history():
+        moment = build_moment(settings.now or datetime.now(UTC))
+        with moment, pinned_history(), once_per_run():
             if workers > 1 and len(targets.targets) > 1:
                 load_ahead(str(config_file), f"{mode}:{targets.targets[0].id}")
             with build_cores(share):
