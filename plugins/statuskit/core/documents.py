@@ -10,12 +10,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from . import yamlsource
 from .model import Text
 from .problems import Problem, display_path
+from .schema import SchemaCheck
 
 MAX_FILE_BYTES = 1_000_000
 _LOCALE = re.compile(r"[a-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})*")
@@ -39,7 +39,7 @@ class Document:
 
 
 def read_document(
-    path: Path, problems: list[Problem], validator: Draft202012Validator, what: str
+    path: Path, problems: list[Problem], schema: SchemaCheck, what: str
 ) -> Document | None:
     """A front-matter (.md) or YAML file checked against a schema, or None with its problems."""
     shown = display_path(path)
@@ -78,7 +78,7 @@ def read_document(
         )
         return None
     before = len(problems)
-    problems.extend(schema_problems(shown, doc, validator, what))
+    problems.extend(schema_problems(shown, doc, schema, what))
     if len(problems) > before:
         return None
     return Document(shown, doc, body)
@@ -142,10 +142,10 @@ def pointer(path: tuple[str | int, ...]) -> str:
 
 
 def schema_problems(
-    shown: str, doc: yamlsource.YamlDocument, validator: Draft202012Validator, what: str
+    shown: str, doc: yamlsource.YamlDocument, schema: SchemaCheck, what: str
 ) -> Iterator[Problem]:
     """Schema errors rewritten as an author would want them, with a `did you mean`."""
-    for error in sorted(validator.iter_errors(doc.data), key=lambda e: list(map(str, e.path))):
+    for error in sorted(schema.errors(doc.data), key=lambda e: list(map(str, e.path))):
         yield from _explain(shown, doc, error, what)
 
 

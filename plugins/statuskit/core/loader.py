@@ -15,8 +15,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator
-
 from . import parsecache, yamlsource
 from .documents import (
     ID,
@@ -35,6 +33,7 @@ from .model import Affected, Incident, Provider, Responsible, Text, Update
 from .postmortems import load_postmortem, postmortem_stem
 from .problems import Problem, display_path
 from .recent import Recent
+from .schema import SchemaCheck
 
 __all__ = [
     "MAX_FILE_BYTES",
@@ -60,8 +59,8 @@ def incident_schema() -> dict[str, Any]:
 
 
 @cache
-def _validator() -> Draft202012Validator:
-    return Draft202012Validator(incident_schema())
+def _validator() -> SchemaCheck:
+    return SchemaCheck(incident_schema())
 
 
 @dataclass

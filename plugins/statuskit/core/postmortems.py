@@ -10,8 +10,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator
-
 from .documents import TimeError, parse_time, pointer, read_document, read_text, text_of
 from .model import (
     Action,
@@ -26,6 +24,7 @@ from .model import (
     Verification,
 )
 from .problems import Problem
+from .schema import SchemaCheck
 
 # `<incident file stem>.postmortem.md`, and `.postmortem.<locale>.md` for a translated narrative.
 POSTMORTEM_FILE = re.compile(
@@ -45,8 +44,8 @@ def postmortem_schema() -> dict[str, Any]:
 
 
 @cache
-def _validator() -> Draft202012Validator:
-    return Draft202012Validator(postmortem_schema())
+def _validator() -> SchemaCheck:
+    return SchemaCheck(postmortem_schema())
 
 
 def postmortem_stem(path: Path) -> tuple[str, str | None] | None:
