@@ -39,14 +39,15 @@ class IncidentState:
     segments: list[Segment]
     impact: str
     monitoring_at: datetime | None
+    # When it began: the window for maintenance, the start for incidents. Set once: the
+    # history's pages, feeds and reports sort and filter ten thousand states by it.
+    start: datetime = field(init=False)
 
-    @property
-    def start(self) -> datetime:
-        """When it began: the window for maintenance, the start for incidents."""
+    def __post_init__(self) -> None:
         inc = self.incident
         first = inc.updates[0].at if inc.updates else None
         value = inc.scheduled_for if inc.is_maintenance else inc.started_at
-        return value or first or datetime.min.replace(tzinfo=ZoneInfo("UTC"))
+        self.start = value or first or datetime.min.replace(tzinfo=ZoneInfo("UTC"))
 
     @property
     def last_update_at(self) -> datetime:
