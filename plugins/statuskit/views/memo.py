@@ -22,18 +22,20 @@ from typing import Any
 from ..core.parsecache import write_pickle
 from ..core.status import IncidentState
 
-FORMAT = 2
+FORMAT = 3
 
 
 @dataclass
 class Stored:
     """One closed incident's views: the key of its state, its summary, its page without its
-    view and the view, pickled (a page reused from the cache never loads its view)."""
+    view and the view, pickled (a page reused from the cache never loads its view), and the
+    digest of the page's two pickles, kept rather than made again at every recall."""
 
     key: str
     summary: bytes
     page: bytes
     view: bytes
+    digest: str
 
 
 class ViewMemo:
@@ -92,7 +94,7 @@ class ViewMemo:
             return None
         page.kept = stored.view
         self.new[incident_id] = stored
-        self.digests[page.src_uri] = _digest(stored.page + stored.view)
+        self.digests[page.src_uri] = stored.digest
         self.hits += 1
         return summary, page
 
@@ -110,9 +112,10 @@ class ViewMemo:
                 brief = pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL)
             except Exception:
                 continue
-            self.new[incident_id] = Stored(key, brief, head, view)
             # Each pickle ends with its own stop code: the two together name one page.
-            self.digests[page.src_uri] = _digest(head + view)
+            digest = _digest(head + view)
+            self.new[incident_id] = Stored(key, brief, head, view, digest)
+            self.digests[page.src_uri] = digest
         self._pending.clear()
 
     def save(self) -> None:
