@@ -382,6 +382,30 @@ def test_checks_the_clock_never_changes_are_kept_for_unchanged_files(
     assert len(checked) == 15
 
 
+def test_a_target_in_another_zone_takes_the_historys_problems_as_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The history is checked in the site's zone, once a build: the Japanese target (Asia/Tokyo,
+    beside the site's Asia/Seoul) derives its own state but checks nothing again."""
+    generate(tmp_path, 15, 7, LOCALES)
+    monkeypatch.chdir(tmp_path)
+    targets = load_settings(tmp_path / "mkdocs.yml", "paths").targets
+    assert targets is not None
+    zones = {t.id: t.timezone for t in targets.targets}
+    assert len(set(zones.values())) > 1, zones
+    zones_checked: list[str] = []
+    real = site.check_incidents
+
+    def spy(incidents: Any, settings: Any, moment: Any) -> Any:
+        zones_checked.append(str(settings.timezone))
+        return real(incidents, settings, moment)
+
+    monkeypatch.setattr(site, "check_incidents", spy)
+    result = CliRunner().invoke(main, ["build", "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    assert zones_checked == [str(load_settings(tmp_path / "mkdocs.yml").timezone)]
+
+
 def test_an_incidents_source_follows_every_file_it_is_read_from(tmp_path: Path) -> None:
     """Keys take a closed incident by its sources' digest, so each of its files must move it,
     and nothing else (not where the history is checked out)."""

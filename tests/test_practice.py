@@ -7,9 +7,10 @@ import logging
 import re
 import shutil
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import feedparser
 import pytest
@@ -304,6 +305,53 @@ def test_overdue_milestones_are_a_check_a_site_can_turn_on(tmp_path: Path) -> No
         "a milestone of action" in p
         for p in postmortem_problems(tmp_path, done, levels={"milestone_overdue": "warning"})
     )
+
+
+def test_every_target_counts_days_in_the_sites_zone_as_validate_does(
+    project: SiteProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A milestone due on 1 March is not yet overdue where the site is (UTC-11) but is in a
+    mirror's zone (UTC+14): the build must refuse what `statuskit validate` refuses, no more."""
+    monkeypatch.chdir(project.root)
+    project.configure(
+        timezone="Pacific/Pago_Pago",
+        now="2026-03-01T12:00:00+00:00",
+        locales=["en"],
+        mirrors=[
+            {"id": "here", "locale": "en", "site_url": "https://status.example.com/"},
+            {
+                "id": "far",
+                "locale": "en",
+                "site_url": "https://status.example.org/",
+                "timezone": "Pacific/Kiritimati",
+            },
+        ],
+        policies={"levels": {"milestone_overdue": "error"}},
+    )
+    project.write("a.md", INCIDENT)
+    project.write("a.postmortem.md", POSTMORTEM.replace("      due: 2026-03-05\n", ""))
+    runner = CliRunner()
+    checked = runner.invoke(main, ["validate"])
+    assert checked.exit_code == 0, checked.output
+    built = runner.invoke(main, ["build", "--mirrors", "--jobs", "1"])
+    assert built.exit_code == 0, built.output
+    # Each mirror still shows times in its own zone.
+    here = (project.site / "here" / "incidents" / "a" / "index.html").read_text("utf-8")
+    far = (project.site / "far" / "incidents" / "a" / "index.html").read_text("utf-8")
+    match = re.search(r"started_at: (\S+)", INCIDENT)
+    assert match is not None
+    started = datetime.fromisoformat(match[1])
+    for page, zone in ((here, "Pacific/Pago_Pago"), (far, "Pacific/Kiritimati")):
+        assert f'datetime="{started.astimezone(ZoneInfo(zone)).isoformat()}"' in page, zone
+    # A day later it is overdue everywhere: both refuse it.
+    project.configure(
+        timezone="Pacific/Pago_Pago",
+        now="2026-03-02T12:00:00+00:00",
+        locales=["en"],
+        policies={"levels": {"milestone_overdue": "error"}},
+    )
+    refused = runner.invoke(main, ["validate"])
+    assert refused.exit_code == 1 and "a milestone of action A1" in refused.output
 
 
 def test_a_recorded_verification_clears_the_check(tmp_path: Path) -> None:

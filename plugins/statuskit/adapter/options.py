@@ -28,7 +28,7 @@ from ..core.settings import (
     Settings,
     SubscribeLink,
 )
-from ..core.targets import Mirror, TargetSet, select_target
+from ..core.targets import Mirror, TargetSet, select_target, zone_for
 from ..core.yamlsource import character_problem, uncarriable
 
 
@@ -312,6 +312,7 @@ def settings_from_options(
         groups=groups,
         severities=severities,
         timezone=zone,
+        check_zone=_zone(zone_for(locale, dict(options.timezones), options.timezone), "timezone"),
         locale=locale,
         locales=locales_of(locale, options.locales),
         now=now,

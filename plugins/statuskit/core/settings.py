@@ -151,6 +151,9 @@ class Settings:
     groups: list[Group] = field(default_factory=list)
     severities: list[Severity] = field(default_factory=lambda: list(DEFAULT_SEVERITIES))
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
+    # The zone the history's checks count days in (a milestone due on a date): the site's own,
+    # which `statuskit validate` uses, whatever zone a target shows; None: `timezone`.
+    check_zone: ZoneInfo | None = None
     locale: str = "en"
     locales: list[str] = field(default_factory=list)
     now: datetime | None = None

@@ -42,13 +42,44 @@ def validate(
 
 
 def _problems(result: LoadResult, settings: Settings, moment: datetime) -> list[Problem]:
-    return sorted(result.problems + check_incidents(result.incidents, settings, moment))
+    """The history's problems, the same for every target: counted in the site's own zone."""
+    checking = _checking(settings)
+    key = _history_key(result.tree, checking, moment)
+    found = _CHECKED.get(key) if key is not None else None
+    if found is None:
+        found = sorted(result.problems + check_incidents(result.incidents, checking, moment))
+        if key is not None:
+            _CHECKED.put(key, found)
+    return list(found)
+
+
+def _checking(settings: Settings) -> Settings:
+    """The settings the checks read: the site's zone, not a target's."""
+    if settings.check_zone is None or settings.check_zone == settings.timezone:
+        return settings
+    return dataclasses.replace(settings, timezone=settings.check_zone)
+
+
+def _history_key(
+    tree: tuple[object, ...] | None, settings: Settings, moment: datetime
+) -> tuple[object, ...] | None:
+    """What a loaded site, or its problems, depend on: the tree, the settings but the
+    target, the moment."""
+    if tree is None:
+        return None
+    try:
+        data = pickle.dumps(dataclasses.replace(settings, targets=None), pickle.HIGHEST_PROTOCOL)
+    except Exception:  # a setting pickle cannot write: check again
+        return None
+    return (tree, data, moment)
 
 
 # The last sites loaded in this process, by tree, settings and moment: the targets of one
 # build whose settings differ only in the target (not, say, in time zone) load the history
-# once, in one process or in workers forked from the one that loaded it.
+# once, in one process or in workers forked from the one that loaded it. The problems are
+# kept apart: a target in another time zone derives its own state, but checks nothing again.
 _LOADED: Recent[tuple[object, ...], tuple[list[Incident], list[Problem], SiteState]] = Recent(2)
+_CHECKED: Recent[tuple[object, ...], list[Problem]] = Recent(2)
 
 
 def validate_incident(
@@ -60,7 +91,7 @@ def validate_incident(
     incident = next((i for i in result.incidents if i.path == path), None)
     problems = list(result.problems)
     if incident is not None:
-        problems.extend(check_incident(incident, settings, moment))
+        problems.extend(check_incident(incident, _checking(settings), moment))
     return incident, sorted(problems)
 
 
@@ -68,7 +99,7 @@ def load_site(settings: Settings, now: datetime | None = None) -> Site:
     """Load, validate and derive; raises ValidationFailed listing every error at once."""
     moment = now or build_time(settings)
     result = load_incidents(settings.incidents_dir, settings.locale)
-    key = _loaded_key(result.tree, settings, moment)
+    key = _history_key(result.tree, settings, moment)
     loaded = _LOADED.get(key) if key is not None else None
     if loaded is not None:
         incidents, problems, state = loaded
@@ -80,16 +111,3 @@ def load_site(settings: Settings, now: datetime | None = None) -> Site:
     if key is not None:
         _LOADED.put(key, (list(incidents), list(problems), state))
     return Site(settings, incidents, problems, state)
-
-
-def _loaded_key(
-    tree: tuple[object, ...] | None, settings: Settings, moment: datetime
-) -> tuple[object, ...] | None:
-    """What a loaded site depends on: the tree, the settings but the target, the moment."""
-    if tree is None:
-        return None
-    try:
-        data = pickle.dumps(dataclasses.replace(settings, targets=None), pickle.HIGHEST_PROTOCOL)
-    except Exception:  # a setting pickle cannot write: load again
-        return None
-    return (tree, data, moment)
