@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from . import parsecache
 from .checks import check_incident, check_incidents
 from .loader import LoadResult, load_incident, load_incidents
 from .model import Incident
@@ -45,7 +46,11 @@ def _problems(result: LoadResult, settings: Settings, moment: datetime) -> list[
     """The history's problems, the same for every target: counted in the site's own zone."""
     checking = _checking(settings)
     key = _history_key(result.tree, checking, moment)
-    found = _CHECKED.get(key) if key is not None else None
+    # A run that read its files through the store of read files checks through it too: the
+    # store keeps only the checks a run asks it for.
+    store = parsecache.active()
+    reading = store is not None and store.consulted
+    found = _CHECKED.get(key) if key is not None and not reading else None
     if found is None:
         found = sorted(result.problems + check_incidents(result.incidents, checking, moment))
         if key is not None:
