@@ -27,8 +27,11 @@ from mkdocs.exceptions import Abort, ConfigurationError, MkDocsException, Plugin
 
 #: Which generator builds the site, for messages.
 NAME = "ProperDocs" if mkdocs.__name__ == "properdocs" else "MkDocs"
+#: The logger its own messages go to (a failed build's errors): `mkdocs` or `properdocs`.
+LOGGER = mkdocs.__name__
 
 __all__ = [
+    "LOGGER",
     "NAME",
     "Abort",
     "ConfigurationError",

@@ -42,16 +42,19 @@ from .stats import render_stats
 
 
 def _show_build_log(level: int = logging.WARNING) -> None:
-    """MkDocs' own messages (warnings, the errors of a failed build) on standard error."""
-    logger = logging.getLogger("mkdocs")
-    if not any(getattr(h, "statuskit", False) for h in logger.handlers):
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
-        handler.setLevel(level)
-        handler.statuskit = True  # type: ignore[attr-defined]
-        logger.addHandler(handler)
-    if logger.getEffectiveLevel() > level:
-        logger.setLevel(level)
+    """The generator's own messages (warnings, the errors of a failed build) and statuskit's on
+    standard error: under ProperDocs its messages go to `properdocs`, statuskit's to `mkdocs`."""
+    from ..adapter.generator import LOGGER
+
+    for logger in {logging.getLogger("mkdocs"), logging.getLogger(LOGGER)}:
+        if not any(getattr(h, "statuskit", False) for h in logger.handlers):
+            handler = logging.StreamHandler()
+            handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+            handler.setLevel(level)
+            handler.statuskit = True  # type: ignore[attr-defined]
+            logger.addHandler(handler)
+        if logger.getEffectiveLevel() > level:
+            logger.setLevel(level)
 
 
 def parse_components(values: tuple[str, ...], settings: Settings) -> dict[str, str]:
