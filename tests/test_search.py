@@ -9,6 +9,7 @@ import logging
 import os
 import re
 import shutil
+import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -19,7 +20,7 @@ from click.testing import CliRunner
 from mkdocs.exceptions import Abort
 
 from conftest import ROOT
-from statuskit.adapter import plugin, search
+from statuskit.adapter import pagefind, plugin, search
 from statuskit.adapter.search import INDEXED_FOLDERS, LISTING, MANIFEST
 from statuskit.cli.main import main
 from test_incremental import Project, assert_same_tree
@@ -222,9 +223,9 @@ def test_bundles_are_indexed_while_the_other_pages_render(
     events: list[str] = []
     real_start, real_post_page = search._start_index, plugin.StatuskitPlugin.on_post_page
 
-    def start(command: list[str], site: Path, bundle: Any, *args: Any) -> Any:
+    def start(service: Any, site: Path, bundle: Any, *args: Any) -> Any:
         events.append(f"index {bundle.name}")
-        return real_start(command, site, bundle, *args)
+        return real_start(service, site, bundle, *args)
 
     def post_page(self: Any, output: str, /, **kwargs: Any) -> Any:
         events.append("page")
@@ -256,7 +257,7 @@ def test_a_failing_indexer_fails_the_build_and_names_the_bundle(
 ) -> None:
     """Pagefind runs beside the rendering, below it; when it fails, the build stops with its
     message."""
-    real = search._pagefind_command()
+    real = search.pagefind_command()
     fake = tmp_path / "pagefind"
     fake.write_text(
         "#!/bin/sh\n"
@@ -275,5 +276,66 @@ def test_a_failing_indexer_fails_the_build_and_names_the_bundle(
     assert "Pagefind could not index" in message and "disk quota exceeded" in message
     assert "(exit 3)" in message
     # It ran below the build, so the rendering it ran beside kept its processor.
-    assert f"niceness {min(os.nice(0) + search._NICENESS, 19)})" in message
+    assert f"niceness {min(os.nice(0) + pagefind.NICENESS, 19)})" in message
     assert not list((site / "pagefind").glob(".pages-*")), "its folder of links is removed"
+
+
+def test_one_service_indexes_each_bundle_as_pagefinds_command_does(
+    project: Project, caplog: pytest.LogCaptureFixture, tmp_path: Path
+) -> None:
+    """A build's bundles go through one Pagefind service, an index each in turn; each bundle
+    is what Pagefind's own command writes for the same pages."""
+    project.edit_config({"cache": False})
+    build(project, caplog)
+    site = project.root / "site"
+    pages = sorted(
+        p.relative_to(site).as_posix()
+        for folder in INDEXED_FOLDERS
+        for p in (site / folder).glob("*/index.html")
+    )
+    halves = {"first": pages[: len(pages) // 2], "second": pages[len(pages) // 2 :]}
+    indexer = search.SearchIndexer(str(site), halves, None)
+    indexer.finish()
+    assert indexer.service is None, "the service ends with the indexing"
+    for name, half in halves.items():
+        work = tmp_path / name
+        for page in half:
+            (work / page).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(site / page, work / page)
+        by_command = tmp_path / f"{name}-bundle"
+        arguments = ["--site", str(work), "--output-path", str(by_command), "--silent"]
+        subprocess.run([*search.pagefind_command(), *arguments], cwd=work, check=True)
+        for path in by_command.iterdir():
+            if path.name.startswith(search.UNUSED_PREFIXES):
+                path.unlink()
+        assert_same_tree(by_command, site / "pagefind" / name)
+
+
+def test_statuskit_build_starts_each_targets_service_before_reading_the_history(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`statuskit build` starts a warm Pagefind service per target before its workers fork;
+    each worker takes its target's (none starts its own), and none outlives the build."""
+    root = tmp_path / "project"
+    generate(root, 40, 5, ("en", "ko", "ja"))
+    monkeypatch.chdir(root)
+    started = tmp_path / "started"
+    wrapper = tmp_path / "pagefind"
+    real = " ".join(search.pagefind_command())
+    wrapper.write_text(
+        f'#!/bin/sh\n[ "$1" = --service ] && echo "$$ $PPID" >> {started}\nexec {real} "$@"\n',
+        "utf-8",
+    )
+    wrapper.chmod(0o755)
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PAGEFIND_BINARY_PATH": str(wrapper)}
+    command = [sys.executable, "-m", "statuskit.cli.main", "build", "--jobs", "3"]
+    process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
+    _, errors = process.communicate(timeout=600)
+    assert process.returncode == 0, errors
+    starts = [line.split() for line in started.read_text("utf-8").splitlines()]
+    assert len(starts) == 3, starts
+    assert {int(parent) for _, parent in starts} == {process.pid}, "started by the build itself"
+    for pid, _ in starts:
+        with pytest.raises(ProcessLookupError):
+            os.kill(int(pid), 0)
+    assert (root / "site" / "ja" / "pagefind" / MANIFEST).is_file()

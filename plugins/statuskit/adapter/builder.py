@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 
 from ..core.problems import ValidationFailed
@@ -12,6 +12,7 @@ from .cache import cache_dir, load_site_cached
 from .collection import CollectorPause
 from .generator import build, load_config
 from .options import BUILD_TIME_VARIABLE, TARGET_VARIABLE, build_settings
+from .pagefind import start_ahead
 from .processes import CORES_VARIABLE
 from .reporting import log_problems
 
@@ -28,21 +29,25 @@ def build_target(config_file: str, target: str, site_dir: str, strict: bool) -> 
             config.plugins.on_shutdown()
 
 
-def load_ahead(config_file: str, target: str) -> None:
-    """Load the history once here, so workers forked afterwards find it loaded.
+def load_ahead(config_file: str, targets: Mapping[str, str]) -> None:
+    """Load the history once here, so workers forked afterwards find it loaded, and start each
+    target's search service (`targets`: `mode:id` to its locale) before it.
 
     Every target of a build loads the same incidents and checks them alike (only the target
     differs); loaded first in the process that forks them, the targets share it instead of
     each loading it again. Its problems are logged here, once: within `once_per_run` the
     targets log only those this load did not find. A site that does not load is left for the
-    targets to refuse.
+    targets to refuse. The services load their languages' dictionaries on the core this load
+    leaves free (within `services_ahead`, which stops them).
     """
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
-    with _target(target):
+    with _target(next(iter(targets))):
         config = load_config(config_file)
         plugin = config.plugins.get("statuskit")
         if plugin is None or not plugin.config.enabled:
             return
+        for target, locale in targets.items():
+            start_ahead(target, locale)
         folder = cache_dir(plugin.config, config)
         if folder is None:
             return

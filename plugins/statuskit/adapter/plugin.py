@@ -40,6 +40,7 @@ from .config import StatuskitConfig
 from .memory import give_back_freed
 from .options import SettingsError, build_settings
 from .outputcache import write_outputs
+from .pagefind import PagefindService, search_service
 from .processes import Beside
 from .reporting import log_problems
 from .search import SearchIndexer, plan_bundles
@@ -67,6 +68,7 @@ class StatuskitPlugin(BasePlugin[StatuskitConfig]):
         self.incremental: IncrementalBuild | None = None
         self.memo: ViewMemo | None = None
         self.indexer: SearchIndexer | None = None
+        self.pagefind: PagefindService | None = None
         self.outputs: Beside[str] | None = None
         self._unwritten: list[str] = []
 
@@ -119,6 +121,7 @@ class StatuskitPlugin(BasePlugin[StatuskitConfig]):
             # MkDocs would count these only after writing the site; refuse before it is touched.
             lines = "\n".join(str(p) for p in blocking)
             raise PluginError(f"{len(blocking)} warning(s) in strict mode:\n{lines}")
+        self.pagefind = search_service(self._target(), str(config.theme["language"]))
         folder = self._cache_dir(config)
         if folder is not None:
             self.memo = view_memo(self.settings, folder, self._target(), config.site_url or "")
@@ -173,7 +176,10 @@ class StatuskitPlugin(BasePlugin[StatuskitConfig]):
         assert self.plan is not None
         bundles = plan_bundles(self.plan, config.docs_dir, config.use_directory_urls)
         known = self.incremental.written if self.incremental else None
-        self.indexer = SearchIndexer(config.site_dir, bundles, self._search_cache(config), known)
+        self.indexer = SearchIndexer(
+            config.site_dir, bundles, self._search_cache(config), known, self.pagefind
+        )
+        self.pagefind = None  # the indexer's now
         self.indexer.written(list(known or ()))  # the pages placed from the cache
 
     def _cache_dir(self, config: MkDocsConfig) -> Path | None:
@@ -293,6 +299,8 @@ class StatuskitPlugin(BasePlugin[StatuskitConfig]):
             self.outputs.abort()
         if self.indexer is not None:
             self.indexer.abort()
+        if self.pagefind is not None:
+            self.pagefind.close()
 
     @event_priority(50)  # before search plugins write their index
     def on_post_build(self, config: MkDocsConfig) -> None:

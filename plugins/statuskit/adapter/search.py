@@ -29,13 +29,11 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO
 
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import get_plugin_logger
@@ -43,6 +41,7 @@ from mkdocs.structure.files import File
 
 from ..views.pages import SitePlan
 from .cache import content_digest, link_or_copy, package_version, stamp, write_atomic
+from .pagefind import PagefindService, pagefind_command
 from .processes import die_with_parent
 
 log = get_plugin_logger(__name__)
@@ -59,8 +58,6 @@ INDEXED_FOLDERS = ("incidents", "postmortems")
 # Bump when a cached bundle's layout or the meaning of its key changes.
 FORMAT = 3
 LISTING = "bundle.json"
-# How far below the build Pagefind runs (see `_beside_the_build`).
-_NICENESS = 10
 # Pagefind's ready-made interfaces: statuskit's own script is the interface, so they are left out.
 UNUSED_PREFIXES = (
     "pagefind-ui.",
@@ -120,13 +117,14 @@ class Bundle:
 
 @dataclass
 class _Running:
-    """A bundle Pagefind is indexing while the build goes on."""
+    """A bundle Pagefind is indexing while the build goes on: the request it waits for."""
 
     bundle: Bundle
     dest: Path
-    process: subprocess.Popen[bytes]
     work: Path
-    output: IO[bytes]
+    message: int
+    stage: str = "new"  # then "add" (the pages), then "write" (the bundle's files)
+    index: int = 0
 
 
 class SearchIndexer:
@@ -144,13 +142,16 @@ class SearchIndexer:
         bundles: Mapping[str, Sequence[str]],
         cache_dir: Path | None,
         known: Mapping[str, str] | None = None,
+        service: PagefindService | None = None,
     ) -> None:
         self.site = Path(site_dir).absolute()  # Pagefind runs in a folder of its own
         self.output = self.site / SEARCH_FOLDER
         shutil.rmtree(self.output, ignore_errors=True)
         self.output.mkdir(parents=True)
-        self.command = _pagefind_command()
+        self.command = pagefind_command()
         self.environment = _environment(self.command)
+        # Started when a bundle must be indexed, unless the build started it earlier.
+        self.service = service
         self.bundles = {name: list(pages) for name, pages in bundles.items()}
         self.known = known if known is not None else {}
         self.cache = BundleCache(cache_dir) if cache_dir is not None else None
@@ -182,6 +183,7 @@ class SearchIndexer:
         except PluginError as exc:
             self._failed = exc
             self._queue.clear()
+            self.abort()
 
     def _ready(self, name: str) -> None:
         """A complete bundle: from the cache, or queued for Pagefind."""
@@ -198,7 +200,7 @@ class SearchIndexer:
         while True:
             running = self._running
             if running is not None:
-                if not wait and running.process.poll() is None:
+                if not self._progress(running, wait):
                     return
                 self._running = None
                 self._collect(running)
@@ -209,7 +211,30 @@ class SearchIndexer:
             if not pages:
                 self._made[bundle.name] = False
                 continue
-            self._running = _start_index(self.command, self.site, bundle, pages, self.output)
+            if self.service is None:
+                self.service = PagefindService(self.command)
+            self._running = _start_index(self.service, self.site, bundle, pages, self.output)
+
+    def _progress(self, running: _Running, wait: bool) -> bool:
+        """Take the run through its requests as far as Pagefind has answered; True when the
+        bundle is written."""
+        service = self.service
+        assert service is not None
+        what = f"index {running.dest}"
+        while (answer := service.reply(running.message, what, wait)) is not None:
+            if running.stage == "new":
+                running.index = int(answer["index_id"])
+                add = {"type": "AddDir", "index_id": running.index, "path": str(running.work)}
+                running.message, running.stage = service.send(add), "add"
+            elif running.stage == "add":
+                write = {"type": "WriteFiles", "index_id": running.index}
+                write["output_path"] = str(running.dest)
+                running.message, running.stage = service.send(write), "write"
+            else:
+                # Dropped at once: the service's memory stays that of one bundle.
+                service.send({"type": "DeleteIndex", "index_id": running.index}, ignore=True)
+                return True
+        return False
 
     def _collect(self, running: _Running) -> None:
         _end_index(running)
@@ -222,10 +247,13 @@ class SearchIndexer:
         """A failed build: stop Pagefind and remove its folder of links."""
         running, self._running = self._running, None
         if running is not None:
-            running.process.kill()
-            running.process.wait()
-            running.output.close()
             shutil.rmtree(running.work, ignore_errors=True)
+        self._stop()
+
+    def _stop(self) -> None:
+        if self.service is not None:
+            self.service.close()
+            self.service = None
 
     def finish(self) -> None:
         """Index what is left, then write the list of bundles the reader's script merges."""
@@ -239,6 +267,7 @@ class SearchIndexer:
         except BaseException:
             self.abort()
             raise
+        self._stop()
         names = [n for n in sorted(self._made, key=lambda n: (_order(n), n)) if self._made[n]]
         data = json.dumps({"bundles": names}, separators=(",", ":")) + "\n"
         (self.output / MANIFEST).write_text(data, "utf-8")
@@ -294,17 +323,6 @@ def _marked(site: Path, pages: Sequence[str]) -> list[str]:
     return marked
 
 
-def _pagefind_command() -> list[str]:
-    """Pagefind's binary itself when the package can say where it is (no Python start per run)."""
-    try:
-        from pagefind.service import get_executable
-
-        binary = get_executable()
-    except Exception:  # an older or unusual installation: its own launcher finds the binary
-        binary = None
-    return [str(binary)] if binary is not None else [sys.executable, "-m", "pagefind"]
-
-
 def _environment(command: list[str]) -> bytes:
     """What every bundle's output depends on beside its pages: Pagefind's version and settings,
     and this module (how Pagefind is run, which of its files are kept)."""
@@ -345,7 +363,7 @@ def _run(command: list[str], what: str, cwd: Path | None = None) -> str:
 
 
 def _start_index(
-    command: list[str], site: Path, bundle: Bundle, pages: list[str], output: Path
+    service: PagefindService, site: Path, bundle: Bundle, pages: list[str], output: Path
 ) -> _Running:
     """Start indexing one bundle: Pagefind over a folder of links to its pages at their own
     paths, so the addresses it records are the site's.
@@ -353,56 +371,23 @@ def _start_index(
     The folder is new and filled in the pages' sorted order each time: Pagefind numbers pages in
     the order it lists them, which on some file systems is the order they were created in.
     """
-    dest = output / bundle.name
     work = Path(tempfile.mkdtemp(prefix=".pages-", dir=output))
-    # A file, not a pipe: a long message never blocks Pagefind; closed by `_end_index`.
-    log_file = tempfile.TemporaryFile()  # noqa: SIM115
     try:
         folders: set[str] = set()
         for page in pages:
             target = os.path.join(work, page)
             _make_folder(os.path.dirname(target), folders)
             link_or_copy(os.path.join(site, page), target)
-        # Run inside the folder: a pagefind.yml of the project never changes the index unseen.
-        args = ["--site", str(work), "--output-path", str(dest), "--silent"]
-        try:
-            process = subprocess.Popen(
-                [*command, *args],
-                stdout=log_file,
-                stderr=subprocess.STDOUT,
-                cwd=work,
-                preexec_fn=_beside_the_build,
-            )
-        except OSError as exc:
-            raise PluginError(f"statuskit: could not run Pagefind to index {dest}: {exc}") from None
+        message = service.send({"type": "NewIndex", "config": None})
     except BaseException:
-        log_file.close()
         shutil.rmtree(work, ignore_errors=True)
         raise
-    return _Running(bundle, dest, process, work, log_file)
-
-
-def _beside_the_build() -> None:
-    """Pagefind ends with the build, and yields the processor to it: MkDocs renders on one
-    core, Pagefind takes what is left (it would otherwise slow the rendering it runs beside)."""
-    die_with_parent()
-    os.nice(_NICENESS)
+    return _Running(bundle, output / bundle.name, work, message)
 
 
 def _end_index(running: _Running) -> None:
-    """Wait for a bundle's run; its folder of links goes, and the files statuskit never uses."""
-    try:
-        code = running.process.wait()
-        running.output.seek(0)
-        text = running.output.read().decode("utf-8", "replace").strip()
-    finally:
-        running.output.close()
-        shutil.rmtree(running.work, ignore_errors=True)
-    if code != 0:
-        raise PluginError(
-            f"statuskit: Pagefind could not index {running.dest} (exit {code}): "
-            f"{text or 'no output'}; is `pagefind[extended]` installed?"
-        )
+    """A written bundle: its folder of links goes, and the files statuskit never uses."""
+    shutil.rmtree(running.work, ignore_errors=True)
     for path in running.dest.iterdir():
         if path.name.startswith(UNUSED_PREFIXES):
             path.unlink()

@@ -18,6 +18,7 @@ import click
 from ..adapter.builder import build_cores, build_moment, build_target, load_ahead
 from ..adapter.cache import reading_cache
 from ..adapter.options import TARGET_VARIABLE
+from ..adapter.pagefind import services_ahead
 from ..adapter.processes import spare_cores
 from ..adapter.reporting import once_per_run
 from ..core.checks import TRANSLATION
@@ -227,9 +228,10 @@ def build_command(
         # Targets built at once share the cores: none forks children onto a busy machine.
         share = max(1, cores // min(workers, len(targets.targets)))
         moment = build_moment(settings.now or datetime.now(UTC))
-        with moment, pinned_history(), once_per_run():
+        with moment, pinned_history(), once_per_run(), services_ahead():
             if workers > 1 and len(targets.targets) > 1:
-                load_ahead(str(config_file), f"{mode}:{targets.targets[0].id}")
+                locales = {f"{mode}:{t.id}": t.locale for t in targets.targets}
+                load_ahead(str(config_file), locales)
             with build_cores(share):
                 publish(output, targets, config.site_name, build, workers, wait)
     except TargetFailed as exc:
