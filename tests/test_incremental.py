@@ -118,7 +118,15 @@ class Project:
     def clean_copy(self, where: Path) -> Project:
         """The same tree without the cache."""
         shutil.rmtree(where, ignore_errors=True)
-        shutil.copytree(self.root, where, ignore=shutil.ignore_patterns(".cache", "site*"))
+        top = str(self.root)
+
+        def left_out(folder: str, names: list[str]) -> list[str]:
+            # The cache and the built sites, at the top only (an override may be sitemap.xml).
+            return (
+                [n for n in names if n == ".cache" or n.startswith("site")] if folder == top else []
+            )
+
+        shutil.copytree(self.root, where, ignore=left_out)
         return Project(where, self.mode)
 
     def open_incident(self) -> str:
@@ -949,3 +957,44 @@ def test_a_rendered_page_is_kept_as_the_file_mkdocs_wrote(tmp_path: Path) -> Non
     cache = PageCache(tmp_path / "cache")
     cache.adopt("x.md", Rendered("key", "digest", len(b"<p>rendered</p>"), None, str(site)))
     assert cache.fresh == {} and not (tmp_path / "cache" / "pages" / "digest").exists()
+
+
+def test_a_rebuild_of_the_same_pages_gives_the_sitemap_rendered_before(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sitemap lists every page: rendering it again for one update costs what rendering
+    10,000 entries costs. The same pages on the same date take its text from the cache, a
+    damaged one is rendered again, and a site's own sitemap template is always rendered."""
+    caches = first_arguments(monkeypatch, cache.PageCache, "keep_sitemap")
+    project, _ = build_once(tmp_path, caplog)
+    monkeypatch.chdir(project.root)
+
+    def rendered() -> int:
+        """The sitemaps rendered (and kept) by the project's builds, not the clean copies'."""
+        return sum(1 for c in caches if c.folder.is_relative_to(project.root))
+
+    assert rendered() == 1
+    cli(project, "update", project.open_incident(), "-s", "identified", "-m", "Found.")
+    assert compare(project, tmp_path, caplog)[0] > 0
+    assert rendered() == 1, "the same pages: the sitemap's text is the one kept"
+    (text,) = [
+        path
+        for path in project.root.glob(".cache/statuskit/v*/*/pages/*")
+        if path.read_bytes().startswith(b"<?xml")
+    ]
+    text.unlink()
+    text.write_bytes(b'<?xml version="1.0" encoding="UTF-8"?>\n<urlset/>')
+    compare(project, tmp_path, caplog)
+    assert rendered() == 2, "a damaged text is rendered again"
+
+    overrides = project.root / "overrides"
+    overrides.mkdir()
+    (overrides / "sitemap.xml").write_text("{{ pages|length }} pages\n", "utf-8")
+    data = yaml.safe_load(project.config.read_text("utf-8"))
+    data["theme"]["custom_dir"] = "overrides"
+    project.config.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    for _ in range(2):
+        compare(project, tmp_path, caplog)
+        count = int((project.root / "site" / "sitemap.xml").read_text("utf-8").split()[0])
+        assert count > 10, "the site's own sitemap lists every page"
+    assert rendered() == 2

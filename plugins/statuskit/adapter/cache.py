@@ -30,6 +30,7 @@ import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from functools import partial
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
+from mkdocs.utils import get_build_date
 
 from ..core import parsecache
 from ..core.loader import count_incident_files, read_share
@@ -336,6 +338,9 @@ class PageCache:
         self.folder = folder
         self.entries: dict[str, Entry] = {}
         self.fresh: dict[str, Entry] = {}
+        # The sitemap's text as last rendered: its key and the digest naming its file.
+        self.sitemap: list[str] | None = None
+        self.fresh_sitemap: list[str] | None = None
         self.problem: str | None = None
         self._load()
 
@@ -359,10 +364,37 @@ class PageCache:
                 str(uri): Entry(str(e["key"]), str(e["html"]), e.get("search"), e.get("stamp"))
                 for uri, e in data["pages"].items()
             }
+            sitemap = data.get("sitemap")
+            sitemap = [str(sitemap[0]), str(sitemap[1])] if sitemap else None
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             self.problem = f"unreadable ({type(exc).__name__}: {exc})"
             return
-        self.entries = entries
+        self.entries, self.sitemap = entries, sitemap
+
+    def sitemap_text(self, key: str) -> str | None:
+        """The sitemap rendered for this key, if its file is intact (it is always checked)."""
+        if self.sitemap is None or self.sitemap[0] != key:
+            return None
+        try:
+            content = (self.pages_dir / self.sitemap[1]).read_bytes()
+        except OSError:
+            return None
+        if content_digest(content) != self.sitemap[1]:
+            return None
+        self.fresh_sitemap = self.sitemap
+        return content.decode("utf-8")
+
+    def keep_sitemap(self, key: str, text: str) -> None:
+        """Keep the sitemap's text as rendered for this key."""
+        content = text.encode("utf-8")
+        digest = content_digest(content)
+        try:
+            self.pages_dir.mkdir(parents=True, exist_ok=True)
+            write_atomic(self.pages_dir / digest, content)
+        except OSError as exc:
+            log.info(f"could not keep the sitemap in the page cache: {exc}")
+            return
+        self.fresh_sitemap = [key, digest]
 
     def lookup(self, uri: str, key: str | None) -> Path | None:
         """The file of the page's cached HTML if its key matches and its file is intact."""
@@ -408,10 +440,13 @@ class PageCache:
                 uri: {name: getattr(e, name) for name in _ENTRY_FIELDS}
                 for uri, e in sorted(self.fresh.items())
             },
+            "sitemap": self.fresh_sitemap,
         }
         data = json.dumps(manifest, ensure_ascii=False, separators=(",", ":"))
         write_atomic(self.folder / MANIFEST, data.encode("utf-8"))
         used = {e.html for e in self.fresh.values()}
+        if self.fresh_sitemap is not None:
+            used.add(self.fresh_sitemap[1])
         for path in self.pages_dir.iterdir():
             if path.name not in used:
                 path.unlink(missing_ok=True)
@@ -511,6 +546,9 @@ class IncrementalBuild:
         self._entries = entries
         self._mark = 0
         self._pinned = _nav_uris(config.get("nav"))
+        self._sitemap_key: str | None = None
+        # Whether the sitemap MkDocs renders is statuskit's, which can show an earlier text.
+        self.own_sitemap = False
 
     @classmethod
     def start(
@@ -538,7 +576,9 @@ class IncrementalBuild:
             config, list(config.theme.dirs), settings, target or "", config.docs_dir, nav
         )
         listed = entries if isinstance(entries, list) else None
-        return cls(cache, config, environment, listed, digests)
+        build = cls(cache, config, environment, listed, digests)
+        build.own_sitemap = _own_sitemap(list(config.theme.dirs))
+        return build
 
     def reuse(self, spec: PageSpec) -> bool:
         """Whether the page is unchanged since a build that cached it (then MkDocs skips it)."""
@@ -579,17 +619,44 @@ class IncrementalBuild:
             self.written[page.file.dest_uri] = digest
             self.pending[uri] = Rendered(key, digest, len(html), records, page.file.abs_dest_path)
 
-    def sitemap_pages(self, built: list[File]) -> list[File]:
-        """Every page in the order a full build lists them, reused ones included."""
-        if not self.reused:
-            return built
+    def sitemap(self, context: dict[str, Any]) -> None:
+        """The sitemap's context: its text as rendered by an earlier build of the same pages at
+        the same date (`sk_sitemap`), else every page in the order a full build lists them,
+        reused ones included (its text is then kept, `sitemap_rendered`).
+
+        Its key holds each page's address and date; the rest it shows (the site's address, its
+        targets for the alternates, the template) is in the environment of every page's key.
+        """
+        built: list[File] = list(context["pages"])
+        files = self._in_order(built) if self.reused else built
+        today = get_build_date()
+        # A page's date is the build's, unless a plugin gave it another.
+        listed = [
+            (f.src_uri, f.url, f.page.update_date if f.page is not None else today) for f in files
+        ]
+        key = Fingerprint().digest([self.environment, today, listed])
+        text = self.cache.sitemap_text(key) if self.own_sitemap else None
+        if text is not None:
+            context["pages"], context["sk_sitemap"] = [], text
+            return
+        for file in files:
+            if file.page is None:
+                Page(None, file, self.config)
+        context["pages"] = files
+        self._sitemap_key = key if self.own_sitemap else None
+
+    def sitemap_rendered(self, output: str) -> None:
+        """Keep the sitemap's text as its template rendered it (before any plugin changes it)."""
+        if self._sitemap_key is not None:
+            self.cache.keep_sitemap(self._sitemap_key, output)
+            self._sitemap_key = None
+
+    def _in_order(self, built: list[File]) -> list[File]:
         by_uri = {f.src_uri: f for f in built}
         pages = []
         for uri in self.order:
             file = by_uri.pop(uri, None) or self.reused.get(uri)
             if file is not None:
-                if file.page is None:
-                    Page(None, file, self.config)
                 pages.append(file)
         return pages + list(by_uri.values())
 
@@ -628,6 +695,15 @@ def _search_entries(config: MkDocsConfig) -> list[Any] | bool | None:
                 return entries
         return False
     return None
+
+
+def _own_sitemap(theme_dirs: list[str]) -> bool:
+    """Whether the theme's sitemap is statuskit's (a site's own override wins over it)."""
+    ours = Path(str(resources.files("statuskit").joinpath("templates/theme"))).resolve()
+    for folder in theme_dirs:
+        if (Path(folder) / "sitemap.xml").is_file():
+            return Path(folder).resolve() == ours
+    return False
 
 
 def _nav_uris(nav: object) -> set[str]:

@@ -211,10 +211,18 @@ class StatuskitPlugin(BasePlugin[StatuskitConfig]):
     def on_template_context(
         self, context: TemplateContext, /, *, template_name: str, config: MkDocsConfig
     ) -> TemplateContext | None:
-        """The sitemap lists reused pages too, in their place."""
+        """The sitemap lists reused pages too, in their place, or is its earlier text."""
         if self.incremental and template_name == "sitemap.xml":
-            context["pages"] = self.incremental.sitemap_pages(list(context["pages"]))
+            self.incremental.sitemap(context)  # type: ignore[arg-type]
         return context
+
+    @event_priority(100)  # the template's own text, before any plugin changes it
+    def on_post_template(
+        self, output_content: str, /, *, template_name: str, config: MkDocsConfig
+    ) -> str | None:
+        if self.incremental and template_name == "sitemap.xml":
+            self.incremental.sitemap_rendered(output_content)
+        return output_content
 
     @event_priority(-100)
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str | None:
