@@ -115,7 +115,7 @@ def build(root: Path, pagefind: tuple[Path, Path]) -> dict[str, object]:
         raise RuntimeError(f"mkdocs build failed in {root}:\n{proc.stderr[-4000:]}")
     result: dict[str, object] = json.loads(proc.stdout.strip().splitlines()[-1])
     runs = read_runs(log)
-    indexing = [run for run in runs if "--site" in run["args"]]
+    indexing = [run for run in runs if "--site" in run["args"] or "--service" in run["args"]]
     result["indexer_cpu"] = sum(run["cpu"] for run in runs)
     result["indexer_kib"] = max((run["kib"] for run in indexing), default=0)
     result["runs"] = len(indexing)

@@ -40,6 +40,8 @@ NICENESS = 10
 # Services started ahead by `statuskit build`, by target (`mode:id`), for its workers to take.
 _AHEAD: dict[str, PagefindService] = {}
 _CHUNK = 1 << 16
+# How long a service may take to exit once its input is closed.
+_EXIT_SECONDS = 5
 
 
 def pagefind_command() -> list[str]:
@@ -178,17 +180,27 @@ class PagefindService:
         text = self.log.read().decode("utf-8", "replace").strip()
         return f"({how}): {text or 'no output'}; is `pagefind[extended]` installed?"
 
-    def close(self) -> None:
-        """Stop the process; its parent waits for it (here, or the process that started it)."""
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(self.process.pid, signal.SIGKILL)
-        if os.getpid() == self.owner:
-            self.process.wait()
-            shutil.rmtree(self.folder, ignore_errors=True)
+    def close(self, at_once: bool = False) -> None:
+        """End the process: its input closed, it exits (`at_once`: stopped, whatever it does);
+        the process that started it waits for it (a process forked since stops it at once: the
+        starter still holds its input)."""
+        if at_once:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.process.pid, signal.SIGKILL)
         for stream in (self.process.stdin, self.process.stdout, self.log):
             with contextlib.suppress(OSError):
                 if stream is not None:
                     stream.close()
+        if os.getpid() == self.owner:
+            try:
+                self.process.wait(timeout=_EXIT_SECONDS)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+            shutil.rmtree(self.folder, ignore_errors=True)
+        else:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.process.pid, signal.SIGKILL)
         self.ended = True
 
 

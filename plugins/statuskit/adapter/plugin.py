@@ -308,7 +308,7 @@ class StatuskitPlugin(BasePlugin[StatuskitConfig]):
         if self.indexer is not None:
             self.indexer.abort()
         if self.pagefind is not None:
-            self.pagefind.close()
+            self.pagefind.close(at_once=True)
 
     @event_priority(50)  # before search plugins write their index
     def on_post_build(self, config: MkDocsConfig) -> None:

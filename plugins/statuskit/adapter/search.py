@@ -248,11 +248,11 @@ class SearchIndexer:
         running, self._running = self._running, None
         if running is not None:
             shutil.rmtree(running.work, ignore_errors=True)
-        self._stop()
+        self._stop(at_once=True)
 
-    def _stop(self) -> None:
+    def _stop(self, at_once: bool = False) -> None:
         if self.service is not None:
-            self.service.close()
+            self.service.close(at_once)
             self.service = None
 
     def finish(self) -> None:
