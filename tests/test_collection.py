@@ -12,6 +12,7 @@ from mkdocs.exceptions import MkDocsException
 
 from conftest import RESOLVED_INCIDENT, SiteProject
 from statuskit.adapter import builder, plugin
+from statuskit.adapter.pagefind import services_ahead
 
 
 @pytest.fixture(autouse=True)
@@ -58,6 +59,7 @@ def test_the_history_loaded_ahead_of_the_targets_is_read_without_full_collection
     pause as in a build, then the collector as it was."""
     seen = collector_while_reading(builder, monkeypatch)
     project.write("2026/2026-03-14-payments.md", RESOLVED_INCIDENT)
-    builder.load_ahead(str(project.root / "mkdocs.yml"), "single")
+    with services_ahead():
+        builder.load_ahead(str(project.root / "mkdocs.yml"), {"single": "en"})
     assert seen == {"while reading": False}
     assert gc.isenabled() and gc.get_freeze_count() == 0
