@@ -30,7 +30,6 @@ import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from functools import partial
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +47,7 @@ from ..core.settings import Settings
 from ..core.site import Site, load_site
 from ..views.memo import ViewMemo, stable_bytes
 from ..views.pages import IncidentSummary, PageSpec, summary_key
+from . import theme
 from .processes import can_fork, read_in_shares, spare_cores
 
 log = get_plugin_logger(__name__)
@@ -548,7 +548,7 @@ class IncrementalBuild:
         self._pinned = _nav_uris(config.get("nav"))
         self._sitemap_key: str | None = None
         # Whether the sitemap MkDocs renders is statuskit's, which can show an earlier text.
-        self.own_sitemap = False
+        self.own_sitemap = _own_sitemap(list(config.theme.dirs))
 
     @classmethod
     def start(
@@ -576,9 +576,7 @@ class IncrementalBuild:
             config, list(config.theme.dirs), settings, target or "", config.docs_dir, nav
         )
         listed = entries if isinstance(entries, list) else None
-        build = cls(cache, config, environment, listed, digests)
-        build.own_sitemap = _own_sitemap(list(config.theme.dirs))
-        return build
+        return cls(cache, config, environment, listed, digests)
 
     def reuse(self, spec: PageSpec) -> bool:
         """Whether the page is unchanged since a build that cached it (then MkDocs skips it)."""
@@ -699,7 +697,7 @@ def _search_entries(config: MkDocsConfig) -> list[Any] | bool | None:
 
 def _own_sitemap(theme_dirs: list[str]) -> bool:
     """Whether the theme's sitemap is statuskit's (a site's own override wins over it)."""
-    ours = Path(str(resources.files("statuskit").joinpath("templates/theme"))).resolve()
+    ours = Path(theme.TEMPLATES).resolve()
     for folder in theme_dirs:
         if (Path(folder) / "sitemap.xml").is_file():
             return Path(folder).resolve() == ours

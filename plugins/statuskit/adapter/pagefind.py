@@ -214,10 +214,9 @@ def _beside_the_build() -> None:
 def start_ahead(target: str, locale: str) -> None:
     """Start a target's service and load its locale's language now, for the build of `target`
     to take (here or in a worker forked here); an error is left for that build to meet."""
-    with contextlib.suppress(PluginError, OSError, ValueError, KeyError):
-        service = PagefindService(pagefind_command())
+    service = _warmed(locale)
+    if service is not None:
         _AHEAD[target] = service
-        service.warm(locale)
 
 
 def search_service(target: str | None, locale: str) -> PagefindService | None:
@@ -225,9 +224,19 @@ def search_service(target: str | None, locale: str) -> PagefindService | None:
     warmed on a spare core; None with no core to spare (it starts when a bundle needs it)."""
     service = _AHEAD.pop(target or "", None)
     if service is None and spare_cores() >= 1:
-        with contextlib.suppress(PluginError, OSError, ValueError, KeyError):
-            service = PagefindService(pagefind_command())
-            service.warm(locale)
+        service = _warmed(locale)
+    return service
+
+
+def _warmed(locale: str) -> PagefindService | None:
+    """A service loading the locale's language; None if it cannot start, and one that fails
+    on the way is kept: the build meets its error with the first bundle it indexes."""
+    try:
+        service = PagefindService(pagefind_command())
+    except PluginError:
+        return None
+    with contextlib.suppress(PluginError, OSError, ValueError, KeyError):
+        service.warm(locale)
     return service
 
 

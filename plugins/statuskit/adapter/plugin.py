@@ -91,7 +91,7 @@ class StatuskitPlugin(BasePlugin[StatuskitConfig]):
         config.site_name = self.config.site_name.get(locale, config.site_name)
         if locale in self.config.site_description:
             config.site_description = self.config.site_description[locale]
-        templates = str(resources.files("statuskit").joinpath("templates/theme"))
+        templates = theme.TEMPLATES
         if templates not in config.theme.dirs:
             # After the site's custom_dir, before Material: our main.html adds hreflang and
             # feed links to every page and a site's own overrides still win.

@@ -227,8 +227,11 @@ class SearchIndexer:
                 add = {"type": "AddDir", "index_id": running.index, "path": str(running.work)}
                 running.message, running.stage = service.send(add), "add"
             elif running.stage == "add":
-                write = {"type": "WriteFiles", "index_id": running.index}
-                write["output_path"] = str(running.dest)
+                write = {
+                    "type": "WriteFiles",
+                    "index_id": running.index,
+                    "output_path": str(running.dest),
+                }
                 running.message, running.stage = service.send(write), "write"
             else:
                 # Dropped at once: the service's memory stays that of one bundle.

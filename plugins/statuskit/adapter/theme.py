@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from importlib import resources
 from typing import Any
 
 import jinja2
 
+# statuskit's layer of templates over Material's (main.html, the sitemap, partials).
+TEMPLATES = str(resources.files("statuskit").joinpath("templates/theme"))
 _TOGGLE = re.compile(r'<input class="md-toggle" data-md-toggle="(\w+)"([^>]*?) autocomplete="off">')
 # Material's translation keys naming what each of its toggles opens.
 _TOGGLE_NAMES = {"drawer": "nav", "search": "search"}
