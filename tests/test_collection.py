@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gc
+import subprocess
+import sys
 from collections.abc import Iterator
 from types import ModuleType
 from typing import Any
@@ -45,6 +47,25 @@ def test_reading_and_planning_run_without_full_collections(
     assert gc.isenabled() and gc.get_freeze_count() == 0, "restored after the build"
 
 
+def test_placing_and_planning_the_outputs_run_without_full_collections(
+    project: SiteProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A republish places thousands of cached pages and links thousands of kept feeds: live
+    objects all, which full collections would walk again and again as they grow."""
+    seen: dict[str, bool] = {}
+    real = plugin.write_outputs
+
+    def spy(*args: Any) -> Any:
+        seen["while planning the outputs"] = gc.isenabled()
+        return real(*args)
+
+    monkeypatch.setattr(plugin, "write_outputs", spy)
+    project.write("2026/2026-03-14-payments.md", RESOLVED_INCIDENT)
+    project.build()
+    assert seen == {"while planning the outputs": False}
+    assert gc.isenabled() and gc.get_freeze_count() == 0, "restored after the build"
+
+
 def test_a_failed_build_restores_the_collector(project: SiteProject) -> None:
     project.write("2026/2026-03-14-payments.md", "---\ntitle: [unclosed\n---\n")
     with pytest.raises(MkDocsException):
@@ -63,3 +84,41 @@ def test_the_history_loaded_ahead_of_the_targets_is_read_without_full_collection
         builder.load_ahead(str(project.root / "mkdocs.yml"), {"single": "en"})
     assert seen == {"while reading": False}
     assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
+def test_a_build_leaves_frozen_what_was_frozen_before_it(project: SiteProject) -> None:
+    """A worker of `statuskit build` starts with its parent's history frozen: unfreezing it
+    would hand all of it to the next full collection, which copies every page it visits."""
+    project.write("2026/2026-03-14-payments.md", RESOLVED_INCIDENT)
+    loaded = [{"incident": n} for n in range(1000)]  # what a parent loaded before the fork
+    gc.freeze()
+    frozen = gc.get_freeze_count()
+    project.build()
+    assert gc.isenabled(), "the collector runs again after the build"
+    assert gc.get_freeze_count() >= frozen, "what was frozen before the build stays frozen"
+    assert loaded
+
+
+def test_statuskit_build_ends_without_a_last_collection_over_the_history(
+    project: SiteProject,
+) -> None:
+    """Python's last collection at exit would walk everything the build's process loaded."""
+    project.write("2026/2026-03-14-payments.md", RESOLVED_INCIDENT)
+    project.configure(locales=["en", "ko"])
+    # Registered first, so it runs last of the exit handlers: it sees what the exit leaves.
+    code = (
+        "import atexit, gc, sys\n"
+        "atexit.register(lambda: print('frozen at exit:', gc.get_freeze_count()))\n"
+        "from statuskit.cli.main import main\n"
+        "main(['build', '--jobs', '2'])\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=project.root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    frozen = int(result.stdout.rpartition("frozen at exit:")[2])
+    assert frozen > 1000, "the history is left out of the last collection"

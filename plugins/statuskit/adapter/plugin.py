@@ -132,7 +132,13 @@ class StatuskitPlugin(BasePlugin[StatuskitConfig]):
         self.pages = {p.src_uri: p for p in self.plan.pages}
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files | None:
-        self.collector.freeze()
+        try:
+            return self._files(files, config)
+        finally:
+            # Pages placed, outputs planned: what exists now lives for the build.
+            self.collector.freeze()
+
+    def _files(self, files: Files, config: MkDocsConfig) -> Files | None:
         if not self.config.enabled or self.plan is None:
             return None
         self._translate_own_pages(files, config)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import errno
+import gc
 import glob
 import json
 import logging
@@ -222,6 +224,8 @@ def build_command(
     config = load_config(str(config_file))
     output = site_dir or Path(config.site_dir)
     build = partial(_build_one, str(config_file), mode, strict)
+    atexit.unregister(_end_without_collection)  # once, however often it runs in a process
+    atexit.register(_end_without_collection)
     try:
         cores = spare_cores() + 1
         workers = jobs or default_workers(len(targets.targets), cores)
@@ -245,6 +249,12 @@ def build_command(
         raise click.ClickException(f"{_failure(exc)}; {output} left as it was") from None
     for target in targets.targets:
         click.echo(f"{target.site_url} -> {output / target.folder}")
+
+
+def _end_without_collection() -> None:
+    """At exit, skip Python's last full collection: it would walk the whole history this process
+    loaded (a quarter of a second at 10,000 incidents) just before the memory is freed anyway."""
+    gc.freeze()
 
 
 def _failure(error: BaseException, quiet: type[BaseException] | None = None) -> str:
