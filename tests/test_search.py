@@ -1,6 +1,6 @@
-"""The search index in bundles, one per year of incidents (the newest by quarter): a rebuild
-indexes only the bundles whose pages changed, copies the others from the build cache, and writes
-what a clean build writes."""
+"""The search index in bundles, one per year of incidents (the newest by quarter, the open ones
+apart): a rebuild indexes only the bundles whose pages changed, copies the others from the build
+cache, and writes what a clean build writes."""
 
 from __future__ import annotations
 
@@ -62,16 +62,20 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Project:
     return Project(root, "single")
 
 
-def test_a_changed_incident_reindexes_only_its_year(
+def test_a_changed_incident_reindexes_only_its_bundle(
     project: Project, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
+    """An update to an open incident re-indexes the open incidents' bundle; its resolution
+    moves it into its quarter's; a late change to a resolved incident re-indexes that quarter."""
     reused, indexed = build(project, caplog)
     names = bundles(project)
-    # Newest first: the newest year by quarter (where updates land), then earlier years whole.
+    # Newest first: the open incidents (where updates land), the newest year by quarter, then
+    # earlier years whole.
+    assert names[0] == "open"
     quarters = [n for n in names if n.startswith("2026-q")]
     years = [n for n in names if n.isdigit()]
-    assert quarters and names[: len(quarters)] == sorted(quarters, reverse=True)
-    assert len(years) >= 3 and names[len(quarters) :] == sorted(years, reverse=True)
+    assert quarters and names[1 : 1 + len(quarters)] == sorted(quarters, reverse=True)
+    assert len(years) >= 3 and names[1 + len(quarters) :] == sorted(years, reverse=True)
     assert (reused, indexed) == (0, names)
     # Every bundle holds pages.
     for name in names:
@@ -82,11 +86,25 @@ def test_a_changed_incident_reindexes_only_its_year(
 
     incident = project.open_incident()
     month = int(incident.split("-")[1])
+    quarter = f"2026-q{(month - 1) // 3 + 1}"
     assert incident.startswith("2026-")
     update = ["update", incident, "-s", "identified", "-m", "Found the cause."]
     result = CliRunner().invoke(main, [*update, "--at", "2026-11-20T11:50:00+09:00"])
     assert result.exit_code == 0, result.output
-    assert build(project, caplog) == (len(names) - 1, [f"2026-q{(month - 1) // 3 + 1}"])
+    assert build(project, caplog) == (len(names) - 1, ["open"])
+    same_as_clean(project, tmp_path)
+
+    resolve = ["update", incident, "-s", "resolved", "-m", "Fixed."]
+    result = CliRunner().invoke(main, [*resolve, "--at", "2026-11-20T11:55:00+09:00"])
+    assert result.exit_code == 0, result.output
+    reused, indexed = build(project, caplog)
+    still_open = ["open"] if "open" in bundles(project) else []  # other incidents are open
+    assert sorted(indexed) == sorted([quarter, *still_open])
+    same_as_clean(project, tmp_path)
+
+    late = project.root / "incidents" / "2026" / f"{incident}.md"
+    late.write_text(late.read_text("utf-8").replace("Fixed.", "Fixed for every region."), "utf-8")
+    assert build(project, caplog) == (len(bundles(project)) - 1, [quarter])
     same_as_clean(project, tmp_path)
 
 

@@ -2,8 +2,10 @@
 
 Pagefind indexes the built pages marked `data-pagefind-body` (incident and postmortem pages). One
 run over the whole site holds every page in memory and redoes all of them at each build. Here the
-pages are grouped by the year their incident began, the newest year by quarter (a postmortem goes
-with its incident; any other marked page into one more bundle), and each bundle is indexed on its
+pages are grouped by the year their incident began, the newest year by quarter, and the incidents
+still open (or maintenance still to come) in a bundle of their own, where the updates of an
+outage land: an update re-indexes those few pages, not its quarter's hundreds (a postmortem goes
+with its incident; any other marked page into one more bundle). Each bundle is indexed on its
 own, one after another, so the indexer's memory is that of the largest bundle. A bundle is
 indexed as soon as all its pages are written (`SearchIndexer.written`), while MkDocs renders
 the others on its one core: incidents render oldest first, so the older years are indexed
@@ -52,6 +54,8 @@ SEARCH_FOLDER = "pagefind"
 MANIFEST = "bundles.json"
 # The bundle of marked pages that belong to no incident (a site's own page under incidents/).
 OTHER = "other"
+# The bundle of incidents not resolved yet and maintenance not finished: where updates land.
+OPEN = "open"
 # What main.html puts on incident and postmortem pages, and only on pages under these folders.
 MARKER = b"data-pagefind-body"
 INDEXED_FOLDERS = ("incidents", "postmortems")
@@ -72,11 +76,13 @@ def plan_bundles(plan: SitePlan, docs_dir: str, use_directory_urls: bool) -> dic
 
     Incident and postmortem pages go by the UTC year of the incident's start (the same in every
     target: a locale's or mirror's time zone never moves a page into another bundle), the newest
-    year by quarter (`2026-q4`: where updates land, so an update re-indexes a quarter); the
-    site's own pages under the same folders, and generated ones of no incident, go into `other`.
+    year by quarter (`2026-q4`: a resolved incident's late changes re-index a quarter); those of
+    an incident still open or maintenance still to come go into `open` (an update to an ongoing
+    incident re-indexes those pages only; its resolution moves it into its quarter). The site's
+    own pages under the same folders, and generated ones of no incident, go into `other`.
     """
     bundles: dict[str, list[str]] = {}
-    starts: list[tuple[datetime | None, str]] = []
+    starts: list[tuple[datetime | None, bool, str]] = []
     for spec in plan.pages:
         folder, _, name = spec.src_uri.partition("/")
         if folder not in INDEXED_FOLDERS:
@@ -85,13 +91,18 @@ def plan_bundles(plan: SitePlan, docs_dir: str, use_directory_urls: bool) -> dic
         # The planner's address of the page, which every link to it uses: MkDocs writes it there.
         url = spec.url
         page = url + "index.html" if not url or url.endswith("/") else url
-        starts.append((state.start.astimezone(UTC) if state is not None else None, page))
-    newest = max((start.year for start, _ in starts if start is not None), default=None)
-    for start, page in starts:
-        if start is None:
+        start = state.start.astimezone(UTC) if state is not None else None
+        ongoing = state is not None and (state.is_open or state.is_upcoming)
+        starts.append((start, ongoing, page))
+    # Of every incident, ongoing ones too: opening or resolving one never splits a year anew.
+    newest = max((start.year for start, _, _ in starts if start is not None), default=None)
+    for start, ongoing, page in starts:
+        if ongoing:
+            bundle = OPEN
+        elif start is None:
             bundle = OTHER
         elif start.year == newest:
-            # The year updates land in, by quarter: an update re-indexes a quarter's pages.
+            # By quarter: a late change to a resolved incident re-indexes a quarter's pages.
             bundle = f"{start.year}-q{(start.month - 1) // 3 + 1}"
         else:
             bundle = str(start.year)
@@ -282,7 +293,10 @@ class SearchIndexer:
 
 
 def _order(name: str) -> tuple[int, int, int]:
-    """Newest first (its bundle is the one the reader's script imports), then the rest."""
+    """Newest first, the open incidents before all (the first bundle is the one the reader's
+    script imports), then the rest."""
+    if name == OPEN:
+        return (-1, 0, 0)
     year, _, quarter = name.partition("-q")
     if year.isdigit() and (quarter.isdigit() or not quarter):
         return (0, -int(year), -int(quarter or 0))
