@@ -24,26 +24,28 @@ def collector_restored() -> Iterator[None]:
     gc.unfreeze()
 
 
-def collector_while_reading(module: ModuleType, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
-    """Filled with whether the collector ran while `module.load_site_cached` read the history."""
-    seen: dict[str, Any] = {}
-    real = module.load_site_cached
+def collector_while(
+    module: ModuleType, name: str, monkeypatch: pytest.MonkeyPatch
+) -> dict[str, bool]:
+    """Filled with whether the collector ran while `module.<name>` ran, by the name."""
+    seen: dict[str, bool] = {}
+    real = getattr(module, name)
 
     def spy(*args: Any) -> Any:
-        seen["while reading"] = gc.isenabled()
+        seen[name] = gc.isenabled()
         return real(*args)
 
-    monkeypatch.setattr(module, "load_site_cached", spy)
+    monkeypatch.setattr(module, name, spy)
     return seen
 
 
 def test_reading_and_planning_run_without_full_collections(
     project: SiteProject, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    seen = collector_while_reading(plugin, monkeypatch)
+    seen = collector_while(plugin, "load_site_cached", monkeypatch)
     project.write("2026/2026-03-14-payments.md", RESOLVED_INCIDENT)
     project.build()
-    assert seen == {"while reading": False}
+    assert seen == {"load_site_cached": False}
     assert gc.isenabled() and gc.get_freeze_count() == 0, "restored after the build"
 
 
@@ -52,17 +54,10 @@ def test_placing_and_planning_the_outputs_run_without_full_collections(
 ) -> None:
     """A republish places thousands of cached pages and links thousands of kept feeds: live
     objects all, which full collections would walk again and again as they grow."""
-    seen: dict[str, bool] = {}
-    real = plugin.write_outputs
-
-    def spy(*args: Any) -> Any:
-        seen["while planning the outputs"] = gc.isenabled()
-        return real(*args)
-
-    monkeypatch.setattr(plugin, "write_outputs", spy)
+    seen = collector_while(plugin, "write_outputs", monkeypatch)
     project.write("2026/2026-03-14-payments.md", RESOLVED_INCIDENT)
     project.build()
-    assert seen == {"while planning the outputs": False}
+    assert seen == {"write_outputs": False}
     assert gc.isenabled() and gc.get_freeze_count() == 0, "restored after the build"
 
 
@@ -78,11 +73,11 @@ def test_the_history_loaded_ahead_of_the_targets_is_read_without_full_collection
 ) -> None:
     """`statuskit build` loads the history before forking the targets' workers: the same
     pause as in a build, then the collector as it was."""
-    seen = collector_while_reading(builder, monkeypatch)
+    seen = collector_while(builder, "load_site_cached", monkeypatch)
     project.write("2026/2026-03-14-payments.md", RESOLVED_INCIDENT)
     with services_ahead():
         builder.load_ahead(str(project.root / "mkdocs.yml"), {"single": "en"})
-    assert seen == {"while reading": False}
+    assert seen == {"load_site_cached": False}
     assert gc.isenabled() and gc.get_freeze_count() == 0
 
 
