@@ -955,8 +955,16 @@ def test_a_rendered_page_is_kept_as_the_file_mkdocs_wrote(tmp_path: Path) -> Non
     site = tmp_path / "site.html"
     site.write_bytes(b"<p>changed after rendering</p>")
     cache = PageCache(tmp_path / "cache")
-    cache.adopt("x.md", Rendered("key", "digest", len(b"<p>rendered</p>"), None, str(site)))
+    cache.adopt({"x.md": Rendered("key", "digest", len(b"<p>rendered</p>"), None, str(site))})
     assert cache.fresh == {} and not (tmp_path / "cache" / "pages" / "digest").exists()
+
+    # A temporary link that a killed build left under the page's name is replaced.
+    written = tmp_path / "written.html"
+    written.write_bytes(b"<p>rendered</p>")
+    (cache.pages_dir / ".tmp-fresh").write_bytes(b"<p>half of a page</p>")
+    cache.adopt({"y.md": Rendered("key", "fresh", written.stat().st_size, None, str(written))})
+    assert (cache.pages_dir / "fresh").samefile(written), "kept as the file MkDocs wrote"
+    assert not (cache.pages_dir / ".tmp-fresh").exists() and list(cache.fresh) == ["y.md"]
 
 
 def test_a_rebuild_of_the_same_pages_gives_the_sitemap_rendered_before(

@@ -357,3 +357,43 @@ def test_statuskit_build_starts_each_targets_service_before_reading_the_history(
         with pytest.raises(ProcessLookupError):
             os.kill(int(pid), 0)
     assert (root / "site" / "ja" / "pagefind" / MANIFEST).is_file()
+
+
+class _Silent:
+    """A Pagefind service that takes requests and is never asked for their answers."""
+
+    def send(self, payload: dict[str, Any], ignore: bool = False) -> int:
+        return 1
+
+
+def test_a_folder_of_links_goes_by_what_was_made_in_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The folder of links Pagefind reads goes by one call a link or folder made in it (a clean
+    build's bundles link every page, and a walk of the tree reads each folder first); anything
+    else in it goes too, by a walk."""
+    site, output = tmp_path / "site", tmp_path / "pagefind"
+    pages = ["incidents/a/index.html", "incidents/b/index.html", "postmortems/a/index.html"]
+    for page in pages:
+        (site / page).parent.mkdir(parents=True, exist_ok=True)
+        (site / page).write_text("<p>page</p>", "utf-8")
+    output.mkdir()
+    bundle = search.Bundle("2026", pages, "key")
+
+    running = search._start_index(_Silent(), site, bundle, pages, output)  # type: ignore[arg-type]
+    made = sorted(p.relative_to(running.work).as_posix() for p in running.work.rglob("*"))
+    assert made == sorted(
+        [*pages, "incidents", "incidents/a", "incidents/b", "postmortems", "postmortems/a"]
+    )
+    assert all((running.work / page).samefile(site / page) for page in pages)
+    walks: list[Any] = []
+    monkeypatch.setattr(search.shutil, "rmtree", lambda *args, **kwargs: walks.append(args))
+    search._remove_work(running)
+    assert not running.work.exists() and walks == []
+    monkeypatch.undo()
+
+    running = search._start_index(_Silent(), site, bundle, pages, output)  # type: ignore[arg-type]
+    (running.work / "incidents" / "a" / "stray.html").write_text("<p>stray</p>", "utf-8")
+    search._remove_work(running)
+    assert list(output.iterdir()) == []
+    assert all((site / page).is_file() for page in pages), "the site's pages stay"

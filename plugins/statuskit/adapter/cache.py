@@ -413,22 +413,32 @@ class PageCache:
         self.fresh[uri] = dataclasses.replace(entry, stamp=now)
         return path
 
-    def adopt(self, uri: str, rendered: Rendered) -> None:
-        """Keep a page MkDocs has written: its site file becomes the cache's too (a hard link;
+    def adopt(self, pages: Mapping[str, Rendered]) -> None:
+        """Keep pages MkDocs has written: each site file becomes the cache's too (a hard link;
         a copy across devices). A file that is not what was rendered is not kept; a cached file
-        already under its digest may be damaged (why the page was rendered): it is replaced."""
-        path = self.pages_dir / rendered.digest
+        already under its digest may be damaged (why the page was rendered): it is replaced.
+
+        All at once, with strings for paths: a clean build keeps every page, and a folder
+        made again or a `Path` per page cost more than the link itself.
+        """
+        folder = os.fspath(self.pages_dir)
         try:
-            if os.stat(rendered.written).st_size != rendered.size:
-                return
-            self.pages_dir.mkdir(parents=True, exist_ok=True)
-            temporary = path.with_name(f".tmp-{path.name}")
-            temporary.unlink(missing_ok=True)
-            link_or_copy(rendered.written, temporary)
-            os.replace(temporary, path)
-            self.fresh[uri] = Entry(rendered.key, rendered.digest, rendered.search, stamp(path))
+            os.makedirs(folder, exist_ok=True)
         except OSError as exc:
-            log.info(f"could not keep {uri} in the page cache: {exc}")
+            log.info(f"could not keep pages in the page cache: {exc}")
+            return
+        for uri, rendered in pages.items():
+            path = os.path.join(folder, rendered.digest)
+            # A temporary left by a killed build is replaced by `link_or_copy`.
+            temporary = os.path.join(folder, f".tmp-{rendered.digest}")
+            try:
+                if os.stat(rendered.written).st_size != rendered.size:
+                    continue
+                link_or_copy(rendered.written, temporary)
+                os.replace(temporary, path)
+                self.fresh[uri] = Entry(rendered.key, rendered.digest, rendered.search, stamp(path))
+            except OSError as exc:
+                log.info(f"could not keep {uri} in the page cache: {exc}")
 
     def save(self) -> None:
         """Write the manifest of this build's pages and drop page files nothing refers to."""
@@ -673,8 +683,7 @@ class IncrementalBuild:
                 if uri not in seen:
                     merged += records
             self._entries[:] = merged
-        for uri, rendered in self.pending.items():
-            self.cache.adopt(uri, rendered)
+        self.cache.adopt(self.pending)
         self.cache.save()
         log.info(f"{len(self.reused)} page(s) reused, {len(self.keys) - len(self.reused)} rendered")
 

@@ -33,7 +33,7 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -134,6 +134,9 @@ class _Running:
     dest: Path
     work: Path
     message: int
+    # What the folder of links holds: its links, and its folders in the order made.
+    links: list[str] = field(default_factory=list)
+    folders: list[str] = field(default_factory=list)
     stage: str = "new"  # then "add" (the pages), then "write" (the bundle's files)
     index: int = 0
 
@@ -261,7 +264,7 @@ class SearchIndexer:
         """A failed build: stop Pagefind and remove its folder of links."""
         running, self._running = self._running, None
         if running is not None:
-            shutil.rmtree(running.work, ignore_errors=True)
+            _remove_work(running)
         self._stop(at_once=True)
 
     def _stop(self, at_once: bool = False) -> None:
@@ -389,32 +392,55 @@ def _start_index(
     the order it lists them, which on some file systems is the order they were created in.
     """
     work = Path(tempfile.mkdtemp(prefix=".pages-", dir=output))
+    links: list[str] = []
+    folders: list[str] = []
     try:
-        folders: set[str] = set()
+        known = {os.fspath(work)}
         for page in pages:
             target = os.path.join(work, page)
-            _make_folder(os.path.dirname(target), folders)
+            _make_folder(os.path.dirname(target), known, folders)
             link_or_copy(os.path.join(site, page), target)
+            links.append(target)
         message = service.send({"type": "NewIndex", "config": None})
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
-    return _Running(bundle, output / bundle.name, work, message)
+    return _Running(bundle, output / bundle.name, work, message, links, folders)
 
 
 def _end_index(running: _Running) -> None:
     """A written bundle: its folder of links goes, and the files statuskit never uses."""
-    shutil.rmtree(running.work, ignore_errors=True)
+    _remove_work(running)
     for path in running.dest.iterdir():
         if path.name.startswith(UNUSED_PREFIXES):
             path.unlink()
 
 
-def _make_folder(folder: str, made: set[str]) -> None:
-    """Create a folder (and its parents) once per run: no system call for one already made."""
-    if folder not in made:
+def _remove_work(running: _Running) -> None:
+    """The folder of links, by what was made in it: one call a file or folder, where a walk
+    of the tree reads each folder first (a clean build's bundles hold every page)."""
+    try:
+        for link in running.links:
+            os.unlink(link)
+        for folder in reversed(running.folders):
+            os.rmdir(folder)
+        os.rmdir(running.work)
+    except OSError:  # something else in it: the walk finds it
+        shutil.rmtree(running.work, ignore_errors=True)
+
+
+def _make_folder(folder: str, made: set[str], order: list[str] | None = None) -> None:
+    """Create a folder (and its parents) once per run: no system call for one already made.
+    With `order`, inside a new folder of links (itself in `made`): one call a folder, listed."""
+    if folder in made:
+        return
+    if order is None:
         os.makedirs(folder, exist_ok=True)
-        made.add(folder)
+    else:
+        _make_folder(os.path.dirname(folder), made, order)
+        os.mkdir(folder)
+        order.append(folder)
+    made.add(folder)
 
 
 def _files(folder: Path) -> Iterable[str]:
