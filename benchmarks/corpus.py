@@ -332,10 +332,19 @@ def _config(locales: list[str]) -> dict[str, Any]:
 
 
 def generate(
-    root: Path, n: int, seed: int = 0, locales: tuple[str, ...] = ("en", "ko")
+    root: Path,
+    n: int,
+    seed: int = 0,
+    locales: tuple[str, ...] = ("en", "ko"),
+    postmortems: float = 0.0,
 ) -> list[Path]:
-    """Write a complete statuskit project with n incident files into root; returns the files."""
+    """Write a complete statuskit project with n incident files into root; returns the files.
+
+    `postmortems` is the share of closed incidents given a published postmortem, drawn apart
+    from the rest, so the incidents of a seed are the same with or without them.
+    """
     rng = random.Random(seed)
+    chosen = random.Random(f"{seed}:postmortems")
     root.mkdir(parents=True, exist_ok=True)
     (root / "docs").mkdir(exist_ok=True)
     (root / "mkdocs.yml").write_text(_dump(_config(list(locales))), encoding="utf-8")
@@ -378,7 +387,27 @@ def generate(
         path.write_text(f"---\n{front}---\n{body}", encoding="utf-8")
         written.append(path)
         earlier.append(stem)
+        if slug == "incident" and number >= n_open and chosen.random() < postmortems:
+            postmortem = path.with_name(f"{stem}.postmortem.md")
+            postmortem.write_text(_postmortem(start, locales), encoding="utf-8")
+            written.append(postmortem)
     return written
+
+
+def _postmortem(start: datetime, locales: tuple[str, ...]) -> str:
+    """A published postmortem, ten days after its incident began."""
+    summary = {
+        "en": "A configuration change made requests fail; we rolled it back and now stage it.",
+        "ko": "설정 변경으로 요청이 실패했습니다. 변경을 되돌렸고 이제 단계적으로 배포합니다.",
+        "ja": "設定の変更でリクエストが失敗しました。変更を戻し、今は段階的に展開しています。",
+    }
+    data = {
+        "status": "published",
+        "published_at": (start + timedelta(days=10)).isoformat(),
+        "summary": {locale: summary.get(locale, summary["en"]) for locale in locales},
+    }
+    body = "We changed a setting, requests failed, and we rolled the change back.\n"
+    return f"---\n{_dump(data)}---\n{body}"
 
 
 # Statuspage's own files ------------------------------------------------------------------

@@ -3,8 +3,8 @@
 Usage: python benchmarks/incremental.py [N] [--one-locale] [--turns=K]   (default: 10000
 incidents; --one-locale: figures 4 and 5 only; K pairs of builds for figure 4, default 3)
 
-On a corpus of N incidents in en, ko and ja (benchmarks/corpus.py), each figure with the command
-that gives it:
+On a corpus of N incidents in en, ko and ja (benchmarks/corpus.py; one closed incident in
+POSTMORTEMS with a published postmortem), each figure with the command that gives it:
 
 1. `statuskit update` appending one update to an open incident;
 2. `statuskit build` (a path per locale) after that update, with the cache of the build before,
@@ -12,7 +12,8 @@ that gives it:
    no site folder, new file times, the cache restored from an archive);
 3. `statuskit build` of the same tree with no cache (a clean build);
 4. `mkdocs build` of one locale per incident, against `mkdocs build` of a plain MkDocs + Material
-   site with one page per incident of the same text, the two in turns K times (the median ratio);
+   site with one page per incident and per postmortem of the same text, the two in turns K
+   times (the median ratio);
 5. the peak memory of those one-locale clean builds (the largest).
 
 Every build runs in its own process; times are wall-clock seconds on this machine as it is, with
@@ -44,6 +45,9 @@ STATUSKIT = [sys.executable, "-m", "statuskit.cli.main"]
 
 CPU_SECONDS: list[float] = []
 
+# The share of closed incidents with a published postmortem (a postmortem page each).
+POSTMORTEMS = 0.03
+
 
 def timed(command: list[str], cwd: Path) -> float:
     """Wall seconds of a command; its processor seconds (all its processes) go to CPU_SECONDS."""
@@ -60,15 +64,23 @@ def timed(command: list[str], cwd: Path) -> float:
 
 
 def plain_site(corpus: Path, root: Path) -> int:
-    """A MkDocs + Material site with a page per incident holding the incident's own text."""
+    """A MkDocs + Material site with a page per incident and per postmortem holding its text."""
     docs = root / "docs"
     docs.mkdir(parents=True)
     count = 0
     for path in sorted((corpus / "incidents").rglob("*.md")):
-        if path.name.count(".") > 1:  # translations and postmortems
-            continue
         front, _, body = path.read_text("utf-8").removeprefix("---\n").partition("\n---\n")
         data = yaml.safe_load(front) or {}
+        if path.name.endswith(".postmortem.md"):
+            summary = data.get("summary")
+            summary = summary.get("en", "") if isinstance(summary, dict) else summary
+            text = f"# Postmortem\n\n{summary or ''}\n\n{body.strip()}\n"
+            target = docs / "postmortems" / path.name.replace(".postmortem.md", ".md")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, "utf-8")
+            continue
+        if path.name.count(".") > 1:  # translations
+            continue
         title = data.get("title")
         title = title.get("en", next(iter(title.values()))) if isinstance(title, dict) else title
         lines = [f"# {title}", "", body.strip(), ""]
@@ -111,7 +123,7 @@ def main(argv: list[str]) -> int:
         if not one_locale_only:
             publish_figures(root, n, report)
         one = Path(tmp) / "one"
-        generate(one, n, 0, ("en", "ko"))
+        generate(one, n, 0, ("en", "ko"), POSTMORTEMS)
         as_initialized(one)
         plain = Path(tmp) / "plain"
         count = plain_site(one, plain)
@@ -156,7 +168,7 @@ def as_initialized(root: Path) -> None:
 
 def publish_figures(root: Path, n: int, report: Callable[[str, str, str], None]) -> None:
     """Figures 1 to 3: an update, its republication with a warm cache, a clean build."""
-    generate(root, n, 0, ("en", "ko", "ja"))
+    generate(root, n, 0, ("en", "ko", "ja"), POSTMORTEMS)
     as_initialized(root)
     clean = timed(LOCALES, root)
     report(

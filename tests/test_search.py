@@ -267,6 +267,41 @@ def test_bundles_are_indexed_while_the_other_pages_render(
     assert_same_tree(at_end.root / "site", project.root / "site")
 
 
+def test_every_bundle_is_complete_before_the_lists_render(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pages search indexes render first, a postmortem beside its incident, so each bundle
+    is indexed beside the rendering: a postmortem rendered after the lists kept its year's
+    bundle waiting until the end, and the build waited for Pagefind to index it."""
+    root = tmp_path / "project"
+    generate(root, 30, 11, ("en", "ko"), postmortems=0.3)
+    assert list(root.glob("incidents/*/*.postmortem.md")), "the corpus has postmortems"
+    monkeypatch.chdir(root)
+    events: list[tuple[str, str]] = []
+    real_ready, real_post_page = search.SearchIndexer._ready, plugin.StatuskitPlugin.on_post_page
+
+    def ready(self: Any, name: str) -> None:
+        events.append(("ready", name))
+        real_ready(self, name)
+
+    def post_page(self: Any, output: str, /, **kwargs: Any) -> Any:
+        events.append(("page", kwargs["page"].file.src_uri))
+        return real_post_page(self, output, **kwargs)
+
+    monkeypatch.setattr(search.SearchIndexer, "_ready", ready)
+    monkeypatch.setattr(plugin.StatuskitPlugin, "on_post_page", post_page)
+    project = Project(root, "single")
+    project.edit_config({"cache": False})
+    build(project, caplog)
+    last_ready = max(i for i, (kind, _) in enumerate(events) if kind == "ready")
+    indexed = tuple(f"{folder}/" for folder in INDEXED_FOLDERS)
+    others = [uri for kind, uri in events if kind == "page" and not uri.startswith(indexed)]
+    before = [uri for kind, uri in events[:last_ready] if kind == "page" and uri in others]
+    # The last bundle's last page is found written when the page after it renders.
+    assert len(before) <= 1 < len(others), before
+    assert {name for kind, name in events if kind == "ready"} == set(bundles(project))
+
+
 def test_a_failing_indexer_fails_the_build_and_names_the_bundle(
     project: Project,
     tmp_path: Path,

@@ -43,7 +43,7 @@ from .outputcache import write_outputs
 from .pagefind import PagefindService, search_service
 from .processes import Beside
 from .reporting import log_problems
-from .search import SearchIndexer, plan_bundles
+from .search import SearchIndexer, plan_bundles, render_order
 
 log = get_plugin_logger(__name__)
 
@@ -143,7 +143,7 @@ class StatuskitPlugin(BasePlugin[StatuskitConfig]):
             return None
         self._translate_own_pages(files, config)
         self.incremental = self._incremental(files, config)
-        for spec in self.plan.pages:
+        for spec in render_order(self.plan):
             if files.get_file_from_path(spec.src_uri) is not None:
                 raise PluginError(
                     f"statuskit: {config.docs_dir}/{spec.src_uri} would be replaced by the "

@@ -41,7 +41,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import get_plugin_logger
 from mkdocs.structure.files import File
 
-from ..views.pages import SitePlan
+from ..views.pages import PageSpec, SitePlan
 from .cache import content_digest, link_or_copy, package_version, stamp, write_atomic
 from .pagefind import PagefindService, pagefind_command
 from .processes import die_with_parent
@@ -115,6 +115,24 @@ def plan_bundles(plan: SitePlan, docs_dir: str, use_directory_urls: bool) -> dic
                 if file.is_documentation_page() or name.endswith(".html"):
                     bundles.setdefault(OTHER, []).append(file.dest_uri)
     return bundles
+
+
+def render_order(plan: SitePlan) -> list[PageSpec]:
+    """The generated pages in the order MkDocs renders them: first the pages search indexes,
+    by their incident's start (a postmortem beside its incident), then the rest in the plan's
+    order. Every bundle is complete, and indexed beside the rendering, before the lists render:
+    a postmortem planned after them held its year's bundle back until the rendering ended, and
+    the build then waited for Pagefind to index those years."""
+
+    def rank(item: tuple[int, PageSpec]) -> tuple[int, float, int]:
+        index, spec = item
+        folder, _, name = spec.src_uri.partition("/")
+        if folder not in INDEXED_FOLDERS:
+            return (2, 0.0, index)
+        state = plan.state.incidents.get(name.removesuffix(".md"))
+        return (0, state.start.timestamp(), index) if state is not None else (1, 0.0, index)
+
+    return [spec for _, spec in sorted(enumerate(plan.pages), key=rank)]
 
 
 @dataclass
