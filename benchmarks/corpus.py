@@ -387,7 +387,9 @@ def generate(
         path.write_text(f"---\n{front}---\n{body}", encoding="utf-8")
         written.append(path)
         earlier.append(stem)
-        if slug == "incident" and number >= n_open and chosen.random() < postmortems:
+        # Published ten days after the incident began: never for one too recent for that.
+        recent = start > NOW - timedelta(days=11)
+        if slug == "incident" and chosen.random() < postmortems and not recent:
             postmortem = path.with_name(f"{stem}.postmortem.md")
             postmortem.write_text(_postmortem(start, locales), encoding="utf-8")
             written.append(postmortem)
