@@ -63,6 +63,13 @@ def timed(command: list[str], cwd: Path) -> float:
     return seconds
 
 
+def english(text: object) -> str:
+    """A text of the corpus in English (a plain text, or the English of a text by locale)."""
+    if isinstance(text, dict):
+        text = text.get("en", next(iter(text.values()), ""))
+    return str(text or "")
+
+
 def plain_site(corpus: Path, root: Path) -> int:
     """A MkDocs + Material site with a page per incident and per postmortem holding its text."""
     docs = root / "docs"
@@ -72,26 +79,19 @@ def plain_site(corpus: Path, root: Path) -> int:
         front, _, body = path.read_text("utf-8").removeprefix("---\n").partition("\n---\n")
         data = yaml.safe_load(front) or {}
         if path.name.endswith(".postmortem.md"):
-            summary = data.get("summary")
-            summary = summary.get("en", "") if isinstance(summary, dict) else summary
-            text = f"# Postmortem\n\n{summary or ''}\n\n{body.strip()}\n"
+            lines = ["# Postmortem", "", english(data.get("summary")), "", body.strip(), ""]
             target = docs / "postmortems" / path.name.replace(".postmortem.md", ".md")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, "utf-8")
+        elif path.name.count(".") > 1:  # translations
             continue
-        if path.name.count(".") > 1:  # translations
-            continue
-        title = data.get("title")
-        title = title.get("en", next(iter(title.values()))) if isinstance(title, dict) else title
-        lines = [f"# {title}", "", body.strip(), ""]
-        for update in data.get("updates", []):
-            text = update.get("body")
-            text = text.get("en", "") if isinstance(text, dict) else text
-            lines += [f"## {update.get('status')} · {update.get('at')}", "", str(text or ""), ""]
-        target = docs / path.relative_to(corpus / "incidents")
+        else:
+            lines = [f"# {english(data.get('title'))}", "", body.strip(), ""]
+            for update in data.get("updates", []):
+                lines += [f"## {update.get('status')} · {update.get('at')}", ""]
+                lines += [english(update.get("body")), ""]
+            target = docs / path.relative_to(corpus / "incidents")
+            count += 1
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text("\n".join(lines), "utf-8")
-        count += 1
     # Like incident pages, the plain pages are outside the navigation (a navigation listing
     # every page would make each page's size grow with the history).
     (docs / "index.md").write_text("# Plain\n", "utf-8")

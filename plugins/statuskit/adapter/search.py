@@ -41,6 +41,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import get_plugin_logger
 from mkdocs.structure.files import File
 
+from ..core.status import IncidentState
 from ..views.pages import PageSpec, SitePlan
 from .cache import content_digest, link_or_copy, package_version, stamp, write_atomic
 from .pagefind import PagefindService, pagefind_command
@@ -84,10 +85,9 @@ def plan_bundles(plan: SitePlan, docs_dir: str, use_directory_urls: bool) -> dic
     bundles: dict[str, list[str]] = {}
     starts: list[tuple[datetime | None, bool, str]] = []
     for spec in plan.pages:
-        folder, _, name = spec.src_uri.partition("/")
-        if folder not in INDEXED_FOLDERS:
+        indexed, state = _indexed(plan, spec)
+        if not indexed:
             continue
-        state = plan.state.incidents.get(name.removesuffix(".md"))
         # The planner's address of the page, which every link to it uses: MkDocs writes it there.
         url = spec.url
         page = url + "index.html" if not url or url.endswith("/") else url
@@ -117,6 +117,14 @@ def plan_bundles(plan: SitePlan, docs_dir: str, use_directory_urls: bool) -> dic
     return bundles
 
 
+def _indexed(plan: SitePlan, spec: PageSpec) -> tuple[bool, IncidentState | None]:
+    """Whether search indexes a generated page, and the incident it shows, if any."""
+    folder, _, name = spec.src_uri.partition("/")
+    if folder not in INDEXED_FOLDERS:
+        return False, None
+    return True, plan.state.incidents.get(name.removesuffix(".md"))
+
+
 def render_order(plan: SitePlan) -> list[PageSpec]:
     """The generated pages in the order MkDocs renders them: first the pages search indexes,
     by their incident's start (a postmortem beside its incident), then the rest in the plan's
@@ -126,10 +134,9 @@ def render_order(plan: SitePlan) -> list[PageSpec]:
 
     def rank(item: tuple[int, PageSpec]) -> tuple[int, float, int]:
         index, spec = item
-        folder, _, name = spec.src_uri.partition("/")
-        if folder not in INDEXED_FOLDERS:
+        indexed, state = _indexed(plan, spec)
+        if not indexed:
             return (2, 0.0, index)
-        state = plan.state.incidents.get(name.removesuffix(".md"))
         return (0, state.start.timestamp(), index) if state is not None else (1, 0.0, index)
 
     return [spec for _, spec in sorted(enumerate(plan.pages), key=rank)]
